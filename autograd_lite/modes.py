@@ -1,0 +1,124 @@
+"""Recording modes: ``no_grad`` and ``detect_anomaly``, and the anomaly checks themselves.
+
+The mode lives in a ``contextvars.ContextVar``, so it is private to each thread and each
+asyncio task: ``with no_grad():`` in one thread never turns off recording in another.
+Every op reads the mode once; the usual mode (recording, no anomaly checks) is one identity
+test on the hot path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
+from typing import NamedTuple
+
+__all__ = [
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled",
+    "AnomalyError",
+]
+
+
+class _Mode(NamedTuple):
+    grad_enabled: bool
+    anomaly: bool
+
+
+NORMAL = _Mode(grad_enabled=True, anomaly=False)
+STATE: ContextVar[_Mode] = ContextVar("autograd_lite_mode", default=NORMAL)
+
+
+def _interned(mode: _Mode) -> _Mode:
+    # the hot path compares with `is NORMAL`, so never store an equal copy of it
+    return NORMAL if mode == NORMAL else mode
+
+
+@contextlib.contextmanager
+def _set_mode(**changes: bool) -> Iterator[None]:
+    token = STATE.set(_interned(STATE.get()._replace(**changes)))
+    try:
+        yield
+    finally:
+        STATE.reset(token)
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Context manager: ops inside record no graph (their results are leaves).
+
+    Use it for parameter updates and evaluation. Safe across threads and asyncio tasks.
+
+    >>> from autograd_lite import Value, no_grad
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * 3
+    >>> y._prev
+    ()
+    """
+    return _set_mode(grad_enabled=False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Context manager: turn recording back on inside a ``no_grad`` block."""
+    return _set_mode(grad_enabled=True)
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph (the default), False inside ``no_grad``."""
+    return STATE.get().grad_enabled
+
+
+def detect_anomaly() -> contextlib.AbstractContextManager[None]:
+    """Context manager: raise ``AnomalyError`` at the first op whose value or gradient is
+    NaN or infinite, naming the op, its operands and the node's label.
+
+    It slows every op down a little, so use it to find where a NaN comes from.
+
+    >>> from autograd_lite import Value, detect_anomaly
+    >>> with detect_anomaly():
+    ...     Value(-1.0, label="x").log()
+    Traceback (most recent call last):
+    ...
+    autograd_lite.modes.AnomalyError: op 'log' produced nan in the forward pass; operands: x = -1.0
+    """
+    return _set_mode(anomaly=True)
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()``."""
+    return STATE.get().anomaly
+
+
+class AnomalyError(ArithmeticError):
+    """A NaN or infinity appeared while ``detect_anomaly()`` was active."""
+
+
+def _describe(operand: object) -> str:
+    label = getattr(operand, "label", None)
+    data = getattr(operand, "data", operand)
+    return f"{label} = {data!r}" if label else repr(data)
+
+
+def _bad(x: float) -> bool:
+    return not math.isfinite(x)
+
+
+def check_forward(op: str, operands: Sequence[object], data: float) -> None:
+    """Raise ``AnomalyError`` if an op's result is NaN or infinite."""
+    if _bad(data):
+        args = ", ".join(_describe(o) for o in operands)
+        raise AnomalyError(f"op {op!r} produced {data!r} in the forward pass; operands: {args}")
+
+
+def check_backward(op: str, node: object, operands: Sequence[object], index: int,
+                   grad: object) -> None:
+    """Raise ``AnomalyError`` if the gradient an op passes to operand ``index`` is not finite."""
+    value = getattr(grad, "data", grad)
+    if _bad(value):
+        args = ", ".join(_describe(o) for o in operands)
+        label = getattr(node, "label", None)
+        where = f"node {label!r}" if label else f"node with value {getattr(node, 'data', node)!r}"
+        raise AnomalyError(
+            f"op {op!r} ({where}) produced gradient {value!r} for operand {index} "
+            f"in the backward pass; operands: {args}"
+        )

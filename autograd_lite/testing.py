@@ -1,0 +1,384 @@
+"""Tools to test gradients: finite-difference checks and hypothesis strategies.
+
+``gradcheck`` compares the engine's gradients of a scalar function with central finite
+differences; ``gradgradcheck`` does the same for second derivatives. The strategies generate
+random expressions built from the engine's op table (with shared sub-expressions) and inputs for
+them, for property tests of your own gradient code. They need ``hypothesis``
+(``pip install "autograd-lite[test]"``), which is imported only when a strategy is used.
+
+A property test you can copy::
+
+    from hypothesis import assume, given
+    from autograd_lite.testing import expressions_with_inputs, gradcheck
+
+    @given(expressions_with_inputs(n_inputs=2))
+    def test_gradients_match_finite_differences(case):
+        expression, xs = case
+        assume(expression.is_smooth_at(xs))      # finite, away from kinks and huge values
+        gradcheck(expression, xs)
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .engine import OPS, Value
+from .functional import gradients
+from .modes import no_grad
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hypothesis.strategies import SearchStrategy
+
+__all__ = [
+    "GradcheckError", "gradcheck", "gradgradcheck", "numerical_gradient",
+    "Expression", "safe_floats", "expressions", "expressions_with_inputs",
+]
+
+
+class GradcheckError(AssertionError):
+    """The engine's derivatives disagree with finite differences."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite differences
+# ---------------------------------------------------------------------------------------------
+
+def _as_floats(inputs: Sequence[float | Value]) -> list[float]:
+    if isinstance(inputs, Value | int | float):
+        inputs = [inputs]
+    values = []
+    for i, x in enumerate(inputs):
+        v = x.data if isinstance(x, Value) else x
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise TypeError(f"inputs[{i}] must be a number or a Value, got {type(x).__name__}")
+        values.append(float(v))
+    return values
+
+
+def _evaluate(f: Callable[..., Any], xs: Sequence[float]) -> float:
+    with no_grad():
+        out = f(*[Value(x) for x in xs])
+    return out.data if isinstance(out, Value) else float(out)
+
+
+def numerical_gradient(f: Callable[..., Any], inputs: Sequence[float],
+                       eps: float = 1e-6) -> list[float]:
+    """Central finite differences ``(f(x + eps) - f(x - eps)) / (2 eps)`` along each input.
+
+    >>> [round(g, 6) for g in numerical_gradient(lambda x, y: x * y, [3.0, 4.0])]
+    [4.0, 3.0]
+    """
+    xs = _as_floats(inputs)
+    grads = []
+    for i in range(len(xs)):
+        up, down = list(xs), list(xs)
+        up[i] += eps
+        down[i] -= eps
+        grads.append((_evaluate(f, up) - _evaluate(f, down)) / (2 * eps))
+    return grads
+
+
+def _analytic_gradient(f: Callable[..., Any], xs: Sequence[float]) -> list[float]:
+    values = [Value(x) for x in xs]
+    out = f(*values)
+    if not isinstance(out, Value):
+        return [0.0] * len(xs)
+    return gradients(out, values)
+
+
+def _name(f: Callable[..., Any]) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def _close(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
+    if math.isnan(analytic) or math.isnan(numeric):
+        return math.isnan(analytic) and math.isnan(numeric)
+    if math.isinf(analytic) or math.isinf(numeric):
+        return analytic == numeric
+    return abs(analytic - numeric) <= atol + rtol * abs(numeric)
+
+
+def _report(title: str, rows: list[tuple[str, float, float, float]], atol: float,
+            rtol: float) -> str:
+    lines = [title, f"  tolerance: |analytic - numeric| <= {atol:g} + {rtol:g} * |numeric|",
+             f"  {'where':<24} {'input':>14} {'analytic':>16} {'numeric':>16} {'error':>10}"]
+    for where, x, a, n in rows:
+        lines.append(f"  {where:<24} {x:>14.6g} {a:>16.9g} {n:>16.9g} {abs(a - n):>10.3g}")
+    return "\n".join(lines)
+
+
+def gradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], *, eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Check the engine's gradient of a scalar function against central finite differences.
+
+    ``f`` takes one Value per input and returns a Value. Returns True when every partial
+    derivative agrees within ``atol + rtol * |numeric|``; otherwise raises ``GradcheckError``
+    with a table of the inputs that disagree (or returns False with ``raise_exception=False``).
+
+    >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.3, -1.2])
+    True
+    """
+    xs = _as_floats(inputs)
+    analytic = _analytic_gradient(f, xs)
+    numeric = numerical_gradient(f, xs, eps)
+    bad = [(f"input {i}", xs[i], a, n) for i, (a, n) in enumerate(zip(analytic, numeric))
+           if not _close(a, n, atol, rtol)]
+    if bad:
+        if raise_exception:
+            raise GradcheckError(_report(
+                f"gradcheck failed for {_name(f)} at {xs}: "
+                f"{len(bad)} of {len(xs)} partial derivative(s) disagree", bad, atol, rtol))
+        return False
+    return True
+
+
+def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], *,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True) -> bool:
+    """Check second derivatives: the engine's Hessian (``create_graph=True``, then backward
+    again) against central finite differences of its first derivatives.
+
+    >>> gradgradcheck(lambda x, y: x * x * y + y.sin(), [0.5, 2.0])
+    True
+    """
+    xs = _as_floats(inputs)
+    values = [Value(x) for x in xs]
+    out = f(*values)
+    first = gradients(out, values, create_graph=True) if isinstance(out, Value) else []
+    bad = []
+    for i in range(len(xs)):
+        analytic = gradients(first[i], values) if first else [0.0] * len(xs)
+        for j in range(len(xs)):
+            up, down = list(xs), list(xs)
+            up[j] += eps
+            down[j] -= eps
+            numeric = (_analytic_gradient(f, up)[i] - _analytic_gradient(f, down)[i]) / (2 * eps)
+            if not _close(analytic[j], numeric, atol, rtol):
+                bad.append((f"d2f / dx{i} dx{j}", xs[j], analytic[j], numeric))
+    if bad:
+        if raise_exception:
+            raise GradcheckError(_report(
+                f"gradgradcheck failed for {_name(f)} at {xs}: "
+                f"{len(bad)} second derivative(s) disagree", bad, atol, rtol))
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Random expressions
+# ---------------------------------------------------------------------------------------------
+
+_VALUE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "**": operator.pow, "neg": operator.neg, "abs": abs,
+    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(), "relu": lambda x: x.relu(), "sin": lambda x: x.sin(),
+    "cos": lambda x: x.cos(), "sqrt": lambda x: x.sqrt(),
+    "sum": lambda *xs: Value.sum(xs),
+}
+_KINKED = {"abs", "relu"}  # derivative jumps at 0
+
+UNARY_OPS = ("neg", "abs", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt")
+BINARY_OPS = ("+", "-", "*", "/", "**")
+ALL_OPS = (*UNARY_OPS, *BINARY_OPS, "sum")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One instruction: ``op`` applied to earlier results; an ``int`` operand refers to slot
+    ``i`` (inputs first, then each step's result), a ``float`` operand is a constant."""
+
+    op: str
+    operands: tuple[int | float, ...]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A random expression as a straight-line program over ``n_inputs`` inputs.
+
+    Call it like a function: with Values it builds a graph and returns a Value you can
+    ``backward()``; with floats it returns a float. A slot used by several steps is a shared
+    sub-expression (the same node used twice). ``str(expression)`` shows the program.
+
+    >>> e = Expression(2, (Step("*", (0, 1)), Step("tanh", (2,)), Step("+", (3, 3))))
+    >>> print(e)
+    f(x0, x1):
+      v2 = x0 * x1
+      v3 = tanh(v2)
+      v4 = v3 + v3
+      return v4
+    >>> round(e(0.5, 1.0), 6)
+    0.924234
+    """
+
+    n_inputs: int
+    steps: tuple[Step, ...]
+
+    def _run(self, args: Sequence[Any], on_step: Callable[[Step, list[Any]], None] | None = None
+             ) -> Any:
+        if len(args) != self.n_inputs:
+            raise TypeError(f"expression takes {self.n_inputs} inputs, got {len(args)}")
+        slots = list(args)
+        floats = not any(isinstance(a, Value) for a in args)
+        for step in self.steps:
+            operands = [slots[o] if isinstance(o, int) else o for o in step.operands]
+            if on_step is not None:
+                on_step(step, operands)
+            if floats:
+                slots.append(OPS[step.op].forward(*[float(x) for x in operands]))
+            else:
+                slots.append(_VALUE_FUNCTIONS[step.op](*operands))
+        return slots[-1]
+
+    def __call__(self, *args: Any) -> Any:
+        return self._run(args)
+
+    def kink_distance(self, xs: Sequence[float]) -> float:
+        """How close any ``abs``/``relu`` argument comes to its kink at 0 (inf if none)."""
+        distance = math.inf
+
+        def watch(step: Step, operands: list[Any]) -> None:
+            nonlocal distance
+            if step.op in _KINKED:
+                distance = min(distance, abs(float(operands[0])))
+
+        self._run([float(x) for x in xs], watch)
+        return distance
+
+    def is_smooth_at(self, xs: Sequence[float], margin: float = 1e-3,
+                     limit: float = 1e6) -> bool:
+        """True when every intermediate value is finite and below ``limit`` in size, and no
+        kink is within ``margin``: where finite differences can be trusted."""
+        ok = True
+
+        def watch(step: Step, operands: list[Any]) -> None:
+            nonlocal ok
+            for x in operands:
+                x = float(x)
+                if not math.isfinite(x) or abs(x) > limit:
+                    ok = False
+            if step.op in _KINKED and abs(float(operands[0])) < margin:
+                ok = False
+
+        out = self._run([float(x) for x in xs], watch)
+        return ok and math.isfinite(out) and abs(out) <= limit
+
+    def __str__(self) -> str:
+        names = [f"x{i}" for i in range(self.n_inputs)]
+        lines = [f"f({', '.join(names)}):"]
+        for k, step in enumerate(self.steps):
+            args = [names[o] if isinstance(o, int) else repr(o) for o in step.operands]
+            if step.op in BINARY_OPS:
+                text = f"{args[0]} {step.op} {args[1]}"
+            elif step.op == "neg":
+                text = f"-{args[0]}"
+            else:
+                text = f"{step.op}({', '.join(args)})"
+            name = f"v{self.n_inputs + k}"
+            names.append(name)
+            lines.append(f"  {name} = {text}")
+        lines.append(f"  return {names[-1]}")
+        return "\n".join(lines)
+
+
+def _require_hypothesis() -> Any:
+    try:
+        import hypothesis.strategies as st
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "the strategies in autograd_lite.testing need hypothesis: "
+            'pip install "autograd-lite[test]"'
+        ) from error
+    return st
+
+
+def safe_floats(min_value: float = -2.0, max_value: float = 2.0) -> SearchStrategy[float]:
+    """Finite floats in ``[min_value, max_value]``, where every op stays well inside float range.
+    """
+    st = _require_hypothesis()
+    return st.floats(min_value=min_value, max_value=max_value, allow_nan=False,
+                     allow_infinity=False)
+
+
+def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] = ALL_OPS,
+                domain_safe: bool = True) -> SearchStrategy[Expression]:
+    """Random expressions over ``n_inputs`` inputs, built from ``ops`` (names in the op table).
+
+    Operands are drawn from the inputs and *all* earlier results, so shared sub-expressions
+    (one node used by several ops, even twice by one op) are common; numbers appear as
+    constants on either side. With ``domain_safe`` the arguments of ``log``, ``sqrt``, ``/``
+    and ``**`` are first made positive (``u * u + c``), so results stay real for every input.
+    """
+    st = _require_hypothesis()
+    unknown = [op for op in ops if op not in _VALUE_FUNCTIONS]
+    if unknown:
+        raise ValueError(f"unknown op(s) {unknown}; choose from {list(ALL_OPS)}")
+    if n_inputs < 1 or max_steps < 1:
+        raise ValueError("expressions need at least one input and one step")
+    constants = st.sampled_from([0.5, 2.0, -1.5, 3.0, 0.25])
+
+    @st.composite
+    def build(draw: Callable[..., Any]) -> Expression:
+        steps: list[Step] = []
+
+        def slot() -> int:
+            return draw(st.integers(0, n_inputs + len(steps) - 1))
+
+        def positive(o: int) -> int:  # u -> u * u + c, which is > 0 for every u
+            steps.append(Step("*", (o, o)))
+            steps.append(Step("+", (n_inputs + len(steps) - 1, draw(st.sampled_from([0.5, 1.0])))))
+            return n_inputs + len(steps) - 1
+
+        for _ in range(draw(st.integers(1, max_steps))):
+            op = draw(st.sampled_from(list(ops)))
+            if op in UNARY_OPS:
+                o = slot()
+                if domain_safe and op in ("log", "sqrt"):
+                    o = positive(o)
+                steps.append(Step(op, (o,)))
+            elif op == "sum":
+                terms = draw(st.lists(st.one_of(st.none(), constants),
+                                      min_size=2, max_size=4))
+                operands = tuple(slot() if t is None else t for t in terms)
+                if all(isinstance(o, float) for o in operands):
+                    operands = (slot(), *operands[1:])
+                steps.append(Step("sum", operands))
+            else:
+                left: int | float = slot()
+                right: int | float = slot()
+                constant_side = draw(st.sampled_from(["none", "none", "left", "right"]))
+                if op == "**":
+                    if domain_safe:
+                        left = positive(int(left))
+                    right = draw(st.sampled_from([2.0, 3.0, 0.5, -1.0, 1.5]))
+                    if draw(st.booleans()):  # a Value exponent, kept small
+                        steps.append(Step("tanh", (slot(),)))
+                        right = n_inputs + len(steps) - 1
+                elif op == "/" and domain_safe:
+                    right = positive(int(right))
+                    if constant_side == "left":
+                        left = draw(constants)
+                elif constant_side == "left":
+                    left = draw(constants)
+                elif constant_side == "right":
+                    right = draw(constants)
+                steps.append(Step(op, (left, right)))
+        return Expression(n_inputs, tuple(steps))
+
+    return build()
+
+
+def expressions_with_inputs(n_inputs: int = 2, max_steps: int = 8,
+                            ops: Sequence[str] = ALL_OPS, domain_safe: bool = True,
+                            min_value: float = -2.0, max_value: float = 2.0
+                            ) -> SearchStrategy[tuple[Expression, list[float]]]:
+    """Pairs ``(expression, inputs)``: a random expression and a list of ``n_inputs`` floats."""
+    st = _require_hypothesis()
+    return st.tuples(
+        expressions(n_inputs, max_steps, ops, domain_safe),
+        st.lists(safe_floats(min_value, max_value), min_size=n_inputs, max_size=n_inputs),
+    )
