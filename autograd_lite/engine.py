@@ -31,7 +31,7 @@ from .modes import NORMAL, STATE, check_backward, check_forward, no_grad
 
 __all__ = [
     "Value", "Op", "OPS", "define_op", "topological_order", "reverse_topological_order",
-    "backprop",
+    "backprop", "operand_gradients",
     "div", "power", "exp", "log", "sin", "cos", "value_of",
 ]
 
@@ -541,18 +541,31 @@ def _backward_floats(root: Value) -> None:
                 if type(b) is Value:
                     b.grad += vjps[1](g, node.data, x, y)
                 continue
-            for operand, contribution in _contributions(node, g, node.data, False):
+            for operand, contribution in operand_gradients(node, g):
                 operand.grad += contribution  # a variadic op
     for node, old in kept:
         node.grad = node.grad if old is None else old + node.grad
 
 
-def _contributions(node: Value, g: Any, out: Any, as_values: bool,
-                   check: bool = False) -> list[tuple[Value, Any]]:
-    """(operand, gradient) pairs that ``node`` passes back when ``g`` flows into it."""
+def operand_gradients(node: Value, g: Any = 1.0, *, create_graph: bool = False,
+                      check: bool = False) -> list[tuple[Value, Any]]:
+    """The ``(operand, gradient)`` pairs that ``node`` passes back when ``g`` flows into it.
+
+    One chain-rule step, from the op table. With ``g = 1.0`` the gradients are the local
+    derivatives d node / d operand. With ``create_graph=True`` the rule runs on Values and
+    records the step in the graph. Constants get nothing.
+
+    >>> from autograd_lite import Value
+    >>> x, y = Value(3.0), Value(4.0)
+    >>> [(o.data, d) for o, d in operand_gradients(x * y)]
+    [(3.0, 4.0), (4.0, 3.0)]
+    """
+    if not node._op:
+        return []
     op = OPS[node._op]
     operands = node._operands
-    args = operands if as_values else [value_of(o) for o in operands]
+    out = node if create_graph else node.data
+    args = operands if create_graph else [value_of(o) for o in operands]
     share = op.vjps[0](g, out) if op.variadic else None
     pairs = []
     for i, operand in enumerate(operands):
@@ -576,14 +589,11 @@ def backprop(root: Value, seed: Any = 1.0, *, create_graph: bool = False) -> dic
     order = reverse_topological_order(root)
     if create_graph:
         for node in order:
-            if node._op:
-                _accumulate(grads, _contributions(node, grads[node], node, True, check))
+            _accumulate(grads, operand_gradients(node, grads[node], create_graph=True, check=check))
         return {n: g if isinstance(g, Value) else Value(g) for n, g in grads.items()}
     with no_grad():
         for node in order:
-            if node._op:
-                g = value_of(grads[node])
-                _accumulate(grads, _contributions(node, g, node.data, False, check))
+            _accumulate(grads, operand_gradients(node, value_of(grads[node]), check=check))
     return {n: value_of(g) for n, g in grads.items()}
 
 

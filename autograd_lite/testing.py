@@ -125,7 +125,8 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], *, eps: fl
     xs = _as_floats(inputs)
     analytic = _analytic_gradient(f, xs)
     numeric = numerical_gradient(f, xs, eps)
-    bad = [(f"input {i}", xs[i], a, n) for i, (a, n) in enumerate(zip(analytic, numeric))
+    bad = [(f"input {i}", xs[i], a, n)
+           for i, (a, n) in enumerate(zip(analytic, numeric, strict=True))
            if not _close(a, n, atol, rtol)]
     if bad:
         if raise_exception:
