@@ -1,0 +1,94 @@
+"""Structural properties the engine's speed and memory rely on (nothing here is timed)."""
+
+import gc
+
+import pytest
+
+from autograd_lite import Value, define_op, gradients
+from autograd_lite.engine import reverse_topological_order
+
+
+def _live_values():
+    return sum(1 for o in gc.get_objects() if type(o) is Value)
+
+
+def _grid(width=20, layers=6):
+    xs = [Value(0.01 * i) for i in range(width)]
+    p = xs
+    for d in range(layers):
+        p = [(a * b + c).tanh() for a, b, c in zip(p, p[d % width:] + p[:d % width],
+                                                   p[1:] + p[:1], strict=True)]
+    return xs, Value.sum(p)
+
+
+@pytest.mark.parametrize("with_backward", [False, True])
+def test_a_dropped_graph_is_freed_by_reference_counting_alone(with_backward):
+    gc.collect()
+    gc.disable()  # whatever the cycle collector would find, it must not be needed
+    try:
+        before = _live_values()
+        xs, root = _grid()
+        if with_backward:
+            root.backward()
+            gradients(root, xs)
+        assert _live_values() > before
+        del xs, root
+        assert _live_values() == before
+    finally:
+        gc.enable()
+
+
+def test_no_garbage_cycles_after_building_and_backpropagating():
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # keep whatever the collector finds, to look at it
+    try:
+        xs, root = _grid()
+        root.backward()
+        del xs, root
+        gc.collect()
+        assert not [o for o in gc.garbage if type(o) is Value]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+
+def test_each_node_is_processed_once_by_backward():
+    calls = []
+
+    def rule(g, out, x):
+        calls.append(out)
+        return g * 2.0
+
+    double = define_op("test_structure_double", lambda x: 2.0 * x, rule)
+    x = Value(1.0)
+    nodes = [double(x)]
+    for _ in range(30):  # a ladder of diamonds: every node feeds two consumers
+        a = double(nodes[-1])
+        nodes.append(double(a + a * nodes[-1]))
+    nodes[-1].backward()
+    assert len(calls) == 61  # one call per op node, though 2**30 paths run through them
+    calls.clear()
+    gradients(nodes[-1], [x])
+    assert len(calls) == 61
+
+
+def test_reverse_topological_order_lists_each_node_once():
+    xs, root = _grid()
+    order = reverse_topological_order(root)
+    assert len(order) == len(set(order))
+    assert set(xs) <= set(order) and order[0] is root
+
+
+def test_depth_is_one_more_than_the_deepest_operand():
+    x, y = Value(1.0), Value(2.0)
+    z = (x * y).tanh() + x
+    assert (x._depth, (x * y)._depth, z._depth) == (0, 1, 3)
+    assert (2 * x)._depth == 1 and Value.sum([x, z, 3.0])._depth == 4
+
+
+def test_constants_are_not_graph_nodes():
+    x = Value(2.0)
+    y = x * 3.0 + 1.0
+    assert y._prev == (y._prev[0],) and y._prev[0]._prev == (x,)
+    assert y._operands[1] == 1.0 and type(y._operands[1]) is float
+    assert len(reverse_topological_order(y)) == 3
