@@ -503,12 +503,21 @@ def _backward_floats(root: Value) -> None:
         for node in levels.pop(depth, ()):
             a = node._a
             b = node._b
-            for operand in (a if type(a) is tuple else (a, b)):
-                if type(operand) is Value and operand not in seen:  # first contact
+            both = type(a) is Value and type(b) is Value
+            if both:
+                operands = (a, b)
+            elif type(a) is Value:
+                operands = (a,)
+            elif type(b) is Value:
+                operands = (b,)
+            else:  # a variadic op
+                operands = [o for o in a if type(o) is Value]
+            for operand in operands:
+                if operand not in seen:  # first contact
                     seen.add(operand)
                     if operand.grad != 0.0:
                         kept.append((operand, operand.grad))
-                    operand.grad = 0.0
+                        operand.grad = 0.0
                     level = levels.get(operand._depth)
                     if level is None:
                         levels[operand._depth] = [operand]
@@ -516,33 +525,27 @@ def _backward_floats(root: Value) -> None:
                         level.append(operand)
             op = node._op
             g = node.grad
-            if b is None:
-                if type(a) is Value:  # a unary op
-                    a.grad += ops[op].vjps[0](g, node.data, a.data)
-                    continue
-            elif op == "+":  # '+' and '*' make most of every graph: their rules, inlined
-                if type(a) is Value:
+            if both:
+                if op == "*":  # '*' and '+' make most of every graph: their rules, inlined
+                    a.grad += g * b.data
+                    b.grad += g * a.data
+                elif op == "+":
                     a.grad += g
-                if type(b) is Value:
                     b.grad += g
-                continue
-            elif op == "*":
-                if type(a) is Value:
-                    a.grad += g * (b.data if type(b) is Value else b)
-                if type(b) is Value:
-                    b.grad += g * (a.data if type(a) is Value else a)
-                continue
+                else:
+                    vjps = ops[op].vjps
+                    x, y, out = a.data, b.data, node.data
+                    a.grad += vjps[0](g, out, x, y)
+                    b.grad += vjps[1](g, out, x, y)
+            elif b is None and type(a) is Value:  # a unary op
+                a.grad += ops[op].vjps[0](g, node.data, a.data)
+            elif type(a) is Value:  # a constant on the right
+                a.grad += ops[op].vjps[0](g, node.data, a.data, b)
+            elif type(b) is Value:  # a constant on the left
+                b.grad += ops[op].vjps[1](g, node.data, a, b.data)
             else:
-                vjps = ops[op].vjps
-                x = a.data if type(a) is Value else a
-                y = b.data if type(b) is Value else b
-                if type(a) is Value:
-                    a.grad += vjps[0](g, node.data, x, y)
-                if type(b) is Value:
-                    b.grad += vjps[1](g, node.data, x, y)
-                continue
-            for operand, contribution in operand_gradients(node, g):
-                operand.grad += contribution  # a variadic op
+                for operand, contribution in operand_gradients(node, g):
+                    operand.grad += contribution
     for node, old in kept:
         node.grad = node.grad if old is None else old + node.grad
 
