@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of autograd-lite and micrograd: ``python -m benchmarks``."""
