@@ -604,5 +604,7 @@ def _accumulate(grads: dict[Value, Any], pairs: list[tuple[Value, Any]]) -> None
     for operand, contribution in pairs:
         if operand in grads:
             grads[operand] = grads[operand] + contribution
+        elif type(contribution) is float:
+            grads[operand] = 0.0 + contribution  # as backward(): -0.0 arrives as 0.0
         else:
             grads[operand] = contribution

@@ -190,3 +190,12 @@ def test_create_graph_makes_grads_values_that_can_be_differentiated():
     assert d2 == 12.0
     (d3,) = gradients(gradients(x.grad, [x], create_graph=True)[0], [x])
     assert d3 == 6.0
+
+
+def test_every_path_starts_gradients_from_zero_so_signed_zeros_agree():
+    x = Value(1.0)
+    y = x * -0.0  # the gradient reaching x is -0.0; accumulated from 0.0 it is +0.0
+    y.backward()
+    fast = x.grad
+    (generic,) = gradients(y, [x])
+    assert str(fast) == str(generic) == "0.0"
