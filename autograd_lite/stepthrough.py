@@ -1,0 +1,254 @@
+"""Backpropagation one node at a time: the steps of ``backward()``, to look at or to replay.
+
+``backward_steps(root)`` yields one ``BackwardStep`` per op node, in exactly the order
+``backward()`` visits them (``reverse_topological_order``; leaves pass nothing on). Each step
+says which node passes its gradient to which operands, the local derivative d node / d operand,
+the contribution that flows, and the gradient of every node after the step. The arithmetic is
+``backward()``'s own, operation for operation: gradients start at 0.0 (the root's at 1.0) and
+each contribution is added with ``+=``, node after node and, within a node, in operand order.
+So after the last step the gradients equal, bit for bit, those ``backward()`` gives on a graph
+whose ``.grad`` fields are all zero.
+
+The user's ``.grad`` fields are left alone unless ``apply=True`` is given.
+
+>>> from autograd_lite import Value
+>>> from autograd_lite.stepthrough import backward_steps
+>>> a = Value(3.0, label="a")
+>>> b = a + a; b.label = "b"
+>>> c = b * b; c.label = "c"
+>>> for step in backward_steps(c):
+...     print(step)
+step 1 of 2: 'c' = b * b passes its grad 1 on
+  to operand 1, 'b': local derivative 6, contribution 6, its grad becomes 6
+  to operand 2, 'b': local derivative 6, contribution 6, its grad becomes 12
+step 2 of 2: 'b' = a + a passes its grad 12 on
+  to operand 1, 'a': local derivative 1, contribution 12, its grad becomes 12
+  to operand 2, 'a': local derivative 1, contribution 12, its grad becomes 24
+>>> a.grad  # untouched: the steps kept their own gradients
+0.0
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from .engine import Value, operand_gradients, reverse_topological_order
+from .modes import is_anomaly_enabled
+
+__all__ = [
+    "backward_steps", "BackwardStep", "GradientFlow", "GradSnapshot", "describe_node",
+    "describe_op",
+]
+
+_SYMBOLS = {"+", "-", "*", "/", "**"}
+
+
+def describe_node(node: Value, fmt: str = "g") -> str:
+    """A short name for a node in prose: its label when set, else its op and data.
+
+    >>> from autograd_lite import Value
+    >>> describe_node(Value(2.0, label="x")), describe_node(Value(2.0).tanh(), ".3f")
+    ("'x'", 'tanh node (data 0.964)')
+    """
+    if node.label:
+        return repr(node.label)
+    return f"{node._op or 'leaf'} node (data {node.data:{fmt}})"
+
+
+def describe_op(node: Value) -> str | None:
+    """How ``node`` was computed, e.g. ``"b * b"`` or ``"tanh(x)"``, when every Value operand
+    has a label; None otherwise (a formula of unnamed nodes would not help a reader).
+
+    >>> from autograd_lite import Value
+    >>> x = Value(1.0, label="x")
+    >>> describe_op(2 * x), describe_op(x.tanh()), describe_op(x.tanh() + 1) is None
+    ('2 * x', 'tanh(x)', True)
+    """
+    names = []
+    for operand in node._operands:
+        if isinstance(operand, Value):
+            if not operand.label:
+                return None
+            names.append(operand.label)
+        else:
+            names.append(format(operand, "g"))
+    if not names:
+        return None
+    if node._op in _SYMBOLS and len(names) == 2:
+        return f"{names[0]} {node._op} {names[1]}"
+    if node._op == "neg":
+        return f"-{names[0]}"
+    return f"{node._op}({', '.join(names)})"
+
+
+class GradientFlow(NamedTuple):
+    """The gradient one operand receives in a step.
+
+    ``position`` is the operand's index among the node's operands (``node._operands``, where
+    constants count too); ``grad_after`` is the operand's gradient right after this
+    contribution was added (an operand used twice by one op receives two flows).
+    """
+
+    operand: Value
+    position: int
+    local_derivative: float
+    contribution: float
+    grad_after: float
+
+
+class GradSnapshot(Mapping[Value, float]):
+    """Read-only mapping node -> gradient, as it stood after one step.
+
+    Every node of the graph is a key (iteration follows ``reverse_topological_order``), so
+    ``dict(step.grads)`` lists them all. Snapshots share one history of changes, so keeping
+    every step's snapshot costs memory in proportion to the number of contributions, not to
+    steps times nodes.
+    """
+
+    __slots__ = ("_history", "_order", "_time")
+
+    def __init__(self, history: dict[Value, tuple[list[int], list[float]]],
+                 order: list[Value], time: int) -> None:
+        self._history = history
+        self._order = order
+        self._time = time
+
+    def __getitem__(self, node: Value) -> float:
+        times, values = self._history[node]
+        return values[bisect_right(times, self._time) - 1]
+
+    def __iter__(self) -> Iterator[Value]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._history
+
+    def __repr__(self) -> str:
+        return f"<GradSnapshot after step {self._time + 1} of {len(self._order)} nodes>"
+
+
+@dataclass(frozen=True, eq=False)
+class BackwardStep:
+    """One step of ``backward()``: ``node`` passes its gradient ``grad`` to its operands.
+
+    ``flows`` holds one ``GradientFlow`` per Value operand, in operand order; ``grads`` maps
+    every node of the graph to its gradient after this step (a ``GradSnapshot``). ``index``
+    counts from 0 and ``total`` is the number of steps.
+    """
+
+    index: int
+    total: int
+    node: Value
+    grad: float
+    flows: tuple[GradientFlow, ...]
+    grads: GradSnapshot
+
+    @property
+    def operands(self) -> tuple[Value, ...]:
+        """The Values that receive gradient, in operand order (repeated when used twice)."""
+        return tuple(f.operand for f in self.flows)
+
+    @property
+    def local_derivatives(self) -> tuple[float, ...]:
+        """d node / d operand for each flow (``operand_gradients(node, 1.0)``)."""
+        return tuple(f.local_derivative for f in self.flows)
+
+    @property
+    def contributions(self) -> tuple[float, ...]:
+        """The gradient each operand receives (``operand_gradients(node, grad)``)."""
+        return tuple(f.contribution for f in self.flows)
+
+    def describe(self, fmt: str = "g") -> str:
+        """The step in words, numbers formatted with ``fmt`` (e.g. ``".4f"``)."""
+        formula = describe_op(self.node)
+        name = describe_node(self.node, fmt) + (f" = {formula}" if formula else "")
+        lines = [f"step {self.index + 1} of {self.total}: {name} "
+                 f"passes its grad {self.grad:{fmt}} on"]
+        for f in self.flows:
+            lines.append(
+                f"  to operand {f.position + 1}, {describe_node(f.operand, fmt)}: "
+                f"local derivative {f.local_derivative:{fmt}}, "
+                f"contribution {f.contribution:{fmt}}, its grad becomes {f.grad_after:{fmt}}"
+            )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def backward_steps(root: Value, *, apply: bool = False) -> Iterator[BackwardStep]:
+    """The steps of ``root.backward()``, one op node at a time, as ``BackwardStep`` objects.
+
+    Gradients are tracked apart from the nodes: the ``.grad`` fields are not touched, and the
+    final ``step.grads`` are those ``backward()`` gives when every ``.grad`` starts at zero.
+    With ``apply=True`` each step also writes the gradients into ``.grad`` as it goes,
+    accumulating on top of what the fields held before like ``backward()`` does, so that
+    running every step leaves ``.grad`` exactly as ``root.backward()`` would (stopping early
+    leaves the gradients part-way). The root's gradient is seeded with 1.0 before the first step.
+    Steps are computed as you iterate, so a long backward pass can be followed step by step.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 3 * x
+    >>> steps = list(backward_steps(y))
+    >>> [s.node._op for s in steps]
+    ['+', '*', '*']
+    >>> steps[1].local_derivatives, steps[1].contributions  # x * x passes 1.0 to x, twice
+    ((2.0, 2.0), (2.0, 2.0))
+    >>> steps[-1].grads[x], x.grad  # x.grad is untouched
+    (7.0, 0.0)
+    >>> y.backward()
+    >>> steps[-1].grads[x] == x.grad  # the very same float as backward()
+    True
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
+    return _steps(root, apply)
+
+
+def _steps(root: Value, apply: bool) -> Iterator[BackwardStep]:
+    order = reverse_topological_order(root)
+    # Each node's gradient over time: the steps at which it changed (-1 = the seed) and the
+    # values it took. A step's snapshot reads the last value at or before its own index.
+    history: dict[Value, tuple[list[int], list[float]]] = {
+        node: ([-1], [1.0 if node is root else 0.0]) for node in order
+    }
+    check = is_anomaly_enabled()
+    kept: dict[Value, Any] = {}  # with apply=True: the old gradients backward() adds back
+    if apply:
+        kept = {node: node.grad for node in order if node.grad != 0.0}
+        _write(root, 1.0, kept)
+
+    op_nodes = [node for node in order if node._op]
+    for index, node in enumerate(op_nodes):
+        g = history[node][1][-1]  # complete: every consumer of this node came before it
+        local = operand_gradients(node, 1.0)
+        passed = operand_gradients(node, g, check=check)
+        positions = [i for i, o in enumerate(node._operands) if isinstance(o, Value)]
+        flows = []
+        for position, (operand, d), (_, contribution) in zip(positions, local, passed,
+                                                             strict=True):
+            times, values = history[operand]
+            grad = values[-1]
+            grad += contribution  # backward()'s `operand.grad += contribution`, same floats
+            if times[-1] == index:  # the same operand twice in one op: keep the last value
+                values[-1] = grad
+            else:
+                times.append(index)
+                values.append(grad)
+            if apply:
+                _write(operand, grad, kept)
+            flows.append(GradientFlow(operand, position, d, contribution, grad))
+        yield BackwardStep(index, len(op_nodes), node, g, tuple(flows),
+                           GradSnapshot(history, order, index))
+
+
+def _write(node: Value, grad: float, kept: dict[Value, Any]) -> None:
+    old = kept.get(node)
+    node.grad = grad if old is None else old + grad

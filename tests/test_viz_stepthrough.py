@@ -1,0 +1,276 @@
+"""Backpropagation step by step: the steps are backward()'s own, and the HTML shows them all."""
+
+import re
+import shutil
+import struct
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given
+
+from autograd_lite import AnomalyError, Value, detect_anomaly
+from autograd_lite.engine import operand_gradients, reverse_topological_order
+from autograd_lite.stepthrough import BackwardStep, GradSnapshot, backward_steps
+from autograd_lite.testing import expressions_with_inputs
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="graphviz's dot program is not installed")
+
+
+def bits(x):
+    """The float's 8 bytes: equal bits, not merely ==, and NaN equals NaN."""
+    return struct.pack("<d", x)
+
+
+def build(expression, xs):
+    inputs = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+    return inputs, expression(*inputs)
+
+
+# --- the steps are backward()'s --------------------------------------------------------------
+
+@given(expressions_with_inputs(n_inputs=3, max_steps=10))
+def test_running_all_steps_gives_exactly_the_grads_of_backward(case):
+    expression, xs = case
+    _, root = build(expression, xs)
+    nodes = reverse_topological_order(root)
+    steps = list(backward_steps(root))
+    assert all(node.grad == 0.0 for node in nodes)  # the steps touched no .grad
+    root.backward()
+    final = steps[-1].grads if steps else {root: 1.0}
+    assert {n: bits(final[n]) for n in nodes} == {n: bits(n.grad) for n in nodes}
+
+
+@given(expressions_with_inputs(n_inputs=2, max_steps=8))
+def test_steps_visit_op_nodes_in_backward_order_with_the_table_s_derivatives(case):
+    expression, xs = case
+    _, root = build(expression, xs)
+    steps = list(backward_steps(root))
+    assert [s.node for s in steps] == [n for n in reverse_topological_order(root) if n._op]
+    for i, step in enumerate(steps):
+        assert (step.index, step.total) == (i, len(steps))
+        local = operand_gradients(step.node, 1.0)
+        passed = operand_gradients(step.node, step.grad)
+        assert step.operands == tuple(o for o, _ in local) == step.node._prev
+        assert list(map(bits, step.local_derivatives)) == [bits(d) for _, d in local]
+        assert list(map(bits, step.contributions)) == [bits(c) for _, c in passed]
+        # a node's gradient is complete when its step comes: later steps never change it
+        assert bits(steps[-1].grads[step.node]) == bits(step.grad)
+
+
+@given(expressions_with_inputs(n_inputs=2, max_steps=8))
+def test_apply_writes_grads_exactly_as_backward_does_even_on_top_of_old_ones(case):
+    expression, xs = case
+    _, stepped = build(expression, xs)
+    _, reference = build(expression, xs)
+    pairs = list(zip(reverse_topological_order(stepped), reverse_topological_order(reference),
+                     strict=True))
+    for k, (a, b) in enumerate(pairs):  # earlier gradients, to accumulate onto
+        a.grad = b.grad = 0.0 if k % 3 == 1 else 0.25 * k - 1.0  # the root's too
+    for _ in backward_steps(stepped, apply=True):
+        pass
+    reference.backward()
+    assert [bits(a.grad) for a, _ in pairs] == [bits(b.grad) for _, b in pairs]
+
+
+def test_shared_sub_expressions_step_by_step():
+    a = Value(3.0, label="a")
+    b = a + a
+    b.label = "b"
+    c = b * b
+    c.label = "c"
+    first, second = backward_steps(c)
+    assert (first.node, first.grad, first.operands) == (c, 1.0, (b, b))
+    assert first.local_derivatives == (6.0, 6.0) and first.contributions == (6.0, 6.0)
+    assert [f.grad_after for f in first.flows] == [6.0, 12.0]
+    assert dict(first.grads) == {c: 1.0, b: 12.0, a: 0.0}
+    assert (second.node, second.grad, second.operands) == (b, 12.0, (a, a))
+    assert second.local_derivatives == (1.0, 1.0) and second.contributions == (12.0, 12.0)
+    assert dict(second.grads) == {c: 1.0, b: 12.0, a: 24.0}
+    assert a.grad == b.grad == c.grad == 0.0
+    c.backward()
+    assert (a.grad, b.grad, c.grad) == (24.0, 12.0, 1.0)  # d (2a)^2 / da = 8a
+
+
+def test_a_diamond_accumulates_in_backward_s_order():
+    x = Value(0.1, label="x")
+    u, v = x * 3.0, x.sin()
+    y = (u * v + u.exp()) / (v + 2.0)
+    steps = list(backward_steps(y))
+    y.backward()
+    for node in reverse_topological_order(y):
+        assert bits(steps[-1].grads[node]) == bits(node.grad)
+
+
+def test_constants_are_skipped_and_positions_count_them():
+    x = Value(2.0, label="x")
+    y = 10.0 - x
+    (step,) = backward_steps(y)
+    assert step.operands == (x,) and step.flows[0].position == 1
+    assert step.contributions == (-1.0,)
+
+
+def test_snapshots_keep_their_moment():
+    x = Value(0.5, label="x")
+    y = (x * x).tanh() * x
+    steps = list(backward_steps(y))
+    early = dict(steps[0].grads)
+    assert early[x] == steps[0].contributions[1] and early[x] != steps[-1].grads[x]
+    assert isinstance(steps[0].grads, GradSnapshot)
+    assert len(steps[0].grads) == len(reverse_topological_order(y)) == 4
+    assert x in steps[0].grads and Value(1.0) not in steps[0].grads
+    with pytest.raises(KeyError):
+        steps[0].grads[Value(1.0)]
+
+
+def test_with_apply_each_step_writes_its_grads_as_it_goes():
+    x = Value(2.0, label="x")
+    u = x * x
+    y = u.exp()
+    steps = backward_steps(y, apply=True)
+    next(steps)  # y has passed its gradient to u, and u not yet to x
+    assert (y.grad, u.grad, x.grad) == (1.0, y.data, 0.0)
+    next(steps)
+    assert x.grad == 2.0 * x.data * y.data and next(steps, None) is None
+
+
+def test_under_detect_anomaly_a_step_raises_at_the_first_bad_gradient():
+    y = Value(0.0, label="x").sqrt() * 2.0  # d sqrt(x) / dx at 0 is inf
+    with detect_anomaly():
+        steps = backward_steps(y)
+        next(steps)
+        with pytest.raises(AnomalyError, match="sqrt"):
+            next(steps)
+
+
+def test_a_leaf_has_no_steps_and_bad_input_is_refused():
+    assert list(backward_steps(Value(1.0))) == []
+    with pytest.raises(TypeError, match="Value"):
+        backward_steps(1.0)
+
+
+def test_a_step_in_words():
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    y.label = "y"
+    (step,) = backward_steps(y)
+    assert isinstance(step, BackwardStep)
+    assert step.describe(".2f").splitlines() == [
+        "step 1 of 1: 'y' = x * 3 passes its grad 1.00 on",
+        "  to operand 1, 'x': local derivative 3.00, contribution 3.00, its grad becomes 3.00",
+    ]
+
+
+def test_deep_graphs_step_without_recursion():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(5000):
+        y = y * 1.0
+    steps = backward_steps(y)
+    count = sum(1 for _ in steps)
+    assert count == 5000
+
+
+# --- the animation ---------------------------------------------------------------------------
+
+def twenty_nodes():
+    xs = [Value(0.1 * (i + 1), label=f"x{i}") for i in range(3)]
+    ws = [Value(0.5 - 0.3 * i, label=f"w{i}") for i in range(3)]
+    b = Value(0.2, label="b")
+    n = Value.sum([x * w for x, w in zip(xs, ws, strict=True)]) + b
+    h = n.tanh()
+    loss = (h - 1.0) ** 2 + 0.01 * (ws[0] * ws[0])
+    loss.label = "loss"
+    return loss
+
+
+def frames_in(html):
+    return re.findall(r'<template class="agl-frame">(.*?)</template>', html, flags=re.S)
+
+
+@needs_dot
+def test_the_html_page_holds_one_frame_per_step_and_is_self_contained(tmp_path):
+    from autograd_lite.viz import animate_backward
+
+    loss = twenty_nodes()
+    steps = list(backward_steps(loss))
+    assert 15 <= len(reverse_topological_order(loss)) <= 25
+    animation = animate_backward(loss)
+    assert len(animation) == len(animation.frames) == len(steps) == len(animation.steps)
+    path = animation.save(tmp_path / "backward.html")
+    page = path.read_text(encoding="utf-8")
+    assert len(frames_in(page)) == len(steps)
+    assert page.startswith("<!DOCTYPE html>") and 'type="range"' in page
+    assert not re.search(r"<script[^>]*\bsrc=", page)
+    assert not re.search(r"<link\b", page)
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)
+    assert "<?xml" not in page and "<!DOCTYPE svg" not in page
+    assert len(page.encode("utf-8")) < 150_000
+    for i, (frame, step) in enumerate(zip(frames_in(page), steps, strict=True)):
+        assert f"step {i + 1} of {len(steps)}" in frame
+        assert step.describe(".4f").splitlines()[0] in frame.replace("&#x27;", "'")
+    assert loss.grad == 0.0  # drawing the steps did not run backward() on the user's graph
+
+
+@needs_dot
+def test_each_frame_highlights_its_step_and_shows_the_grads_so_far():
+    from autograd_lite.viz import HIGHLIGHT_COLOR, RECEIVER_COLOR, animate_backward
+
+    a = Value(3.0, label="a")
+    b = a + a
+    b.label = "b"
+    c = b * b
+    c.label = "c"
+    animation = animate_backward(c, fmt=".1f")
+    assert len(animation) == 2
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    for frame, expected in zip(animation.frames, [("c", "b", "12.0"), ("b", "a", "24.0")],
+                               strict=True):
+        root = ET.fromstring(frame)
+        node, receiver, grad = expected
+        record = {}
+        for group in root.iter(f"{svg_ns}g"):
+            texts = [t.text for t in group.iter(f"{svg_ns}text")]
+            if texts and texts[0] in ("a", "b", "c"):
+                strokes = {e.get("stroke") for e in group if e.get("stroke")}
+                record[texts[0]] = (strokes, texts)
+        assert HIGHLIGHT_COLOR in record[node][0]
+        assert RECEIVER_COLOR in record[receiver][0]
+        assert f"grad {grad}" in record[receiver][1]
+
+
+@needs_dot
+def test_all_frames_share_one_layout():
+    from autograd_lite.viz import animate_backward
+
+    animation = animate_backward(twenty_nodes())
+
+    def layout(svg):  # where nodes and edges are: the size, outlines, ovals and edge paths
+        svg = re.sub(r'\s(?:stroke|fill|stroke-width)="[^"]*"', "", svg)
+        return re.findall(r'<svg[^>]*>|<polygon[^>]*>|<ellipse[^>]*>|<path[^>]*>', svg)
+
+    assert len({tuple(layout(svg)) for svg in animation.frames}) == 1
+    assert "data-full" not in "".join(frames_in(animation.to_html()))
+
+
+@needs_dot
+def test_the_animation_displays_inline_in_jupyter():
+    from autograd_lite.viz import animate_backward
+
+    animation = animate_backward(twenty_nodes(), depth=4)
+    fragment = animation._repr_html_()
+    assert fragment.startswith('<div class="agl-backward"') and "<script>" in fragment
+    assert len(frames_in(fragment)) == len(animation)
+    assert "<html" not in fragment
+
+
+def test_animating_a_leaf_or_a_huge_graph_is_refused():
+    from autograd_lite.viz import GraphTooLargeError, animate_backward
+
+    with pytest.raises(ValueError, match="leaf"):
+        animate_backward(Value(1.0))
+    y = Value(1.0)
+    for _ in range(150):  # fine to draw, too many to draw once per step
+        y = y + 1.0
+    with pytest.raises(GraphTooLargeError, match="more than 100 Value nodes"):
+        animate_backward(y)
