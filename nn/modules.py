@@ -1,0 +1,394 @@
+"""Modules: ``Module``, ``Neuron``, ``Layer`` and ``MLP``, with micrograd's signatures.
+
+A model is plain Python objects holding ``Value`` parameters; its forward pass is ordinary
+Value arithmetic, so it can be drawn, stepped through and gradient-checked like any expression.
+
+>>> from nn import MLP
+>>> model = MLP(2, [16, 16, 1], seed=0)   # ReLU hidden layers, linear output, as micrograd
+>>> score = model([0.5, -1.0])            # one output: a Value
+>>> score.backward()
+>>> len(model.parameters())
+337
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from autograd_lite import Value
+
+from .init import RandomSource, init_bound, make_rng
+
+__all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP"]
+
+#: Activation names and the Value method each applies (``None``: the identity).
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+_mul = operator.mul
+Input = Sequence[Value | float]
+
+
+def _check_activation(name: str) -> str:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
+    return name
+
+
+def _check_size(what: str, n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
+
+
+def _as_inputs(x: Any) -> Sequence[Value | float]:
+    """Any input other than a list or tuple: a lone Value or number, or another iterable."""
+    if isinstance(x, Value | int | float):
+        return (x,)
+    try:
+        return tuple(x)
+    except TypeError:
+        raise TypeError(
+            f"input must be a sequence of numbers or Values, got {type(x).__name__}"
+        ) from None
+
+
+def _wrong_size(who: str, expected: int, actual: int) -> ValueError:
+    return ValueError(f"{who} expects {expected} input(s), got {actual}")
+
+
+class Module:
+    """Base class of everything with parameters, with PyTorch's vocabulary.
+
+    Parameters are found by walking the object's attributes in the order they were set:
+    a ``Value`` is a parameter, a ``Module`` is a sub-module, and lists or tuples of them are
+    numbered. Attributes whose name starts with ``_`` are skipped. So a subclass only has to
+    assign its Values and sub-modules in ``__init__``:
+
+    >>> from autograd_lite import Value
+    >>> class Scale(Module):
+    ...     def __init__(self):
+    ...         self.k = Value(2.0)
+    ...     def __call__(self, x):
+    ...         return self.k * x
+    >>> [name for name, _ in Scale().named_parameters()]
+    ['k']
+    """
+
+    def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
+        """``(name, parameter)`` pairs with stable dotted names, in ``parameters()`` order.
+
+        >>> from nn import MLP
+        >>> [n for n, _ in MLP(1, [2, 1], seed=0).named_parameters()][:3]
+        ['layers.0.neurons.0.w.0', 'layers.0.neurons.0.b', 'layers.0.neurons.1.w.0']
+        """
+        pairs: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        for name, obj in self._attributes():
+            _collect(prefix + name, obj, pairs, seen)
+        return pairs
+
+    def parameters(self) -> list[Value]:
+        """All parameters (Values), each once, in a stable order."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_children(self) -> list[tuple[str, Module]]:
+        """The direct sub-modules with their names (``'layers.0'``, ...)."""
+        children: list[tuple[str, Module]] = []
+        for name, obj in self._attributes():
+            if isinstance(obj, Module):
+                children.append((name, obj))
+            elif isinstance(obj, list | tuple):
+                children += [(f"{name}.{i}", m) for i, m in enumerate(obj)
+                             if isinstance(m, Module)]
+        return children
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0.0 (``backward()`` accumulates)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """The parameters' values as ``{name: float}``, in ``named_parameters()`` order.
+
+        >>> from nn import Neuron
+        >>> Neuron(2, seed=0).state_dict().keys()
+        dict_keys(['w.0', 'w.1', 'b'])
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set the parameters' values from ``state`` (as made by ``state_dict()``).
+
+        The names must match exactly and every value must be a real number; otherwise
+        ``ValueError`` names the missing, unexpected or bad entries and nothing is changed.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"state must be a mapping of name -> float, got {type(state).__name__}")
+        params = self.named_parameters()
+        problems = _compare_names([n for n, _ in params], list(state))
+        for name, value in state.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                problems.append(f"{name!r} must be a number, got {type(value).__name__}")
+        if problems:
+            raise ValueError(f"cannot load state into {self._summary()}: " + "; ".join(problems))
+        for name, p in params:
+            p.data = float(state[name])
+
+    def __call__(self, x: Any) -> Any:
+        """The forward pass: subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of ``repr``; override to describe a module."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = self.named_children()
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        for name, child in children:
+            text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    def _summary(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+    def _attributes(self) -> Iterator[tuple[str, Any]]:
+        return ((k, v) for k, v in vars(self).items() if not k.startswith("_"))
+
+
+def _collect(name: str, obj: Any, pairs: list[tuple[str, Value]], seen: set[int]) -> None:
+    if type(obj) is Value:
+        if id(obj) not in seen:
+            seen.add(id(obj))
+            pairs.append((name, obj))
+    elif isinstance(obj, Module):
+        for sub, p in obj.named_parameters(name + "."):
+            if id(p) not in seen:
+                seen.add(id(p))
+                pairs.append((sub, p))
+    elif isinstance(obj, list | tuple):
+        for i, item in enumerate(obj):
+            _collect(f"{name}.{i}", item, pairs, seen)
+
+
+def _compare_names(expected: list[str], given: list[str], limit: int = 5) -> list[str]:
+    """Messages naming the missing and unexpected names (at most ``limit`` of each)."""
+    problems = []
+    given_set, expected_set = set(given), set(expected)
+    for what, names in (("missing", [n for n in expected if n not in given_set]),
+                        ("unexpected", [n for n in given if n not in expected_set])):
+        if names:
+            shown = ", ".join(repr(n) for n in names[:limit])
+            more = f" and {len(names) - limit} more" if len(names) > limit else ""
+            problems.append(f"{what} parameter(s) {shown}{more}")
+    return problems
+
+
+class Neuron(Module):
+    """One neuron: ``activation(b + w0*x0 + w1*x1 + ...)``.
+
+    ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU, or linear with ``nonlin=False``.
+    ``activation`` (``'relu'``, ``'tanh'``, ``'sigmoid'``, ``'linear'``) overrides ``nonlin``.
+    Weights are drawn from ``U(-a, a)`` with ``a`` from ``init`` (see ``nn.init``; the default
+    ``'uniform'`` is micrograd's ``U(-1, 1)``) and the bias is 0.0. Random numbers come from
+    ``seed`` or ``rng``, else from the module-level ``random`` as in micrograd.
+
+    Calling it on ``nin`` inputs (numbers or Values; numbers are constants) returns a Value.
+    The pre-activation is a single ``sum`` node over ``(b, w0*x0, w1*x1, ...)``, equal bit for
+    bit to micrograd's ``sum((wi*xi for ...), b)``.
+
+    >>> n = Neuron(2, activation="tanh", seed=0)
+    >>> out = n([1.0, -2.0])
+    >>> out._op, out._prev[0]._op
+    ('tanh', 'sum')
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
+                 init: str | float = "uniform", seed: int | None = None,
+                 rng: RandomSource | None = None) -> None:
+        _check_size("nin", nin)
+        source = make_rng(seed, rng)
+        bound = init_bound(init, nin, 1)
+        self.w = [Value(source.uniform(-bound, bound)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.activation = _check_activation(
+            activation if activation is not None else ("relu" if nonlin else "linear"))
+        self._act = ACTIVATIONS[self.activation]
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs."""
+        return len(self.w)
+
+    @property
+    def nonlin(self) -> bool:
+        """True unless the activation is ``'linear'`` (micrograd's attribute)."""
+        return self.activation != "linear"
+
+    def __call__(self, x: Input) -> Value:
+        if type(x) is not list and type(x) is not tuple:
+            x = _as_inputs(x)
+        w = self.w
+        if len(x) != len(w):
+            raise _wrong_size("Neuron", len(w), len(x))
+        act = Value.sum((self.b, *map(_mul, w, x)))
+        f = self._act
+        return act if f is None else f(act)
+
+    def parameters(self) -> list[Value]:
+        """The weights, then the bias (micrograd's order)."""
+        return [*self.w, self.b]
+
+    def architecture(self) -> dict[str, Any]:
+        """What is needed to rebuild this neuron (without its parameter values)."""
+        return {"type": "Neuron", "nin": self.nin, "activation": self.activation}
+
+    def extra_repr(self) -> str:
+        return f"nin={self.nin}, activation={self.activation!r}"
+
+
+class Layer(Module):
+    """``nout`` neurons that see the same ``nin`` inputs.
+
+    ``Layer(nin, nout, nonlin=True)`` is micrograd's; ``activation``, ``init``, ``seed`` and
+    ``rng`` are as for ``Neuron`` (for ``'xavier'``, ``fan_out`` is ``nout``).
+
+    Calling it follows micrograd's convention: **a Value when** ``nout == 1``, **else a list of
+    nout Values**. ``outputs(x)`` always returns a list. The input may also be a lone Value or
+    number when ``nin == 1``, so layers of one neuron can be chained.
+
+    >>> layer = Layer(2, 3, seed=0)
+    >>> len(layer([1.0, 2.0])), type(Layer(2, 1, seed=0)([1.0, 2.0])).__name__
+    (3, 'Value')
+    """
+
+    def __init__(self, nin: int, nout: int, nonlin: bool = True, *,
+                 activation: str | None = None, init: str | float = "uniform",
+                 seed: int | None = None, rng: RandomSource | None = None) -> None:
+        _check_size("nin", nin)
+        _check_size("nout", nout)
+        source = make_rng(seed, rng)
+        bound = init_bound(init, nin, nout)
+        self.neurons = [Neuron(nin, nonlin, activation=activation, init=bound, rng=source)
+                        for _ in range(nout)]
+        self.nin = nin
+        self.nout = nout
+        self.activation = self.neurons[0].activation
+
+    def outputs(self, x: Input) -> list[Value]:
+        """The outputs as a list, whatever ``nout`` is."""
+        if type(x) is not list and type(x) is not tuple:
+            x = _as_inputs(x)
+        if len(x) != self.nin:
+            raise _wrong_size("Layer", self.nin, len(x))
+        return [n(x) for n in self.neurons]
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        """Neuron by neuron, each neuron's weights then its bias (micrograd's order)."""
+        return [p for n in self.neurons for p in (*n.w, n.b)]
+
+    def architecture(self) -> dict[str, Any]:
+        """What is needed to rebuild this layer (without its parameter values)."""
+        return {"type": "Layer", "nin": self.nin, "nout": self.nout,
+                "activation": self.activation}
+
+    def extra_repr(self) -> str:
+        return f"nin={self.nin}, nout={self.nout}, activation={self.activation!r}"
+
+    def __repr__(self) -> str:  # one line: listing every neuron would drown the structure
+        return self._summary()
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes ``nouts`` on ``nin`` inputs.
+
+    ``MLP(nin, nouts)`` is micrograd's: ReLU on the hidden layers, a linear output layer.
+    ``activation`` names the hidden layers' activation and ``output_activation`` the output
+    layer's (default ``'linear'``); or give ``activation`` a list with one name per layer
+    (output included). ``init``, ``seed`` and ``rng`` are as for ``Neuron``; the weights are
+    drawn layer by layer, neuron by neuron, so ``random.seed(1337); MLP(2, [16, 16, 1])``
+    gives micrograd's weights.
+
+    Calling it returns **a Value when the last layer has one output, else a list** (micrograd's
+    convention); ``outputs(x)`` always returns a list. Hidden layers always pass lists, so
+    ``MLP(2, [16, 1, 1])`` works.
+
+    >>> model = MLP(2, [4, 3], activation="tanh", seed=0)
+    >>> model
+    MLP(nin=2, nouts=[4, 3], activations=['tanh', 'linear']
+      (layers.0): Layer(nin=2, nout=4, activation='tanh')
+      (layers.1): Layer(nin=4, nout=3, activation='linear')
+    )
+    >>> len(model([0.5, -1.0]))
+    3
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], *,
+                 activation: str | Sequence[str] = "relu",
+                 output_activation: str | None = None, init: str | float = "uniform",
+                 seed: int | None = None, rng: RandomSource | None = None) -> None:
+        _check_size("nin", nin)
+        if isinstance(nouts, int) or not isinstance(nouts, Iterable):
+            raise TypeError(f"nouts must be a list of layer sizes, got {nouts!r}")
+        nouts = [_check_size("each layer size in nouts", n) for n in nouts]
+        if not nouts:
+            raise ValueError("nouts must name at least one layer size")
+        if isinstance(activation, str):
+            activations = [activation] * (len(nouts) - 1) + [output_activation or "linear"]
+        else:
+            activations = list(activation)
+            if output_activation is not None:
+                raise ValueError("give output_activation or a list of activations, not both")
+            if len(activations) != len(nouts):
+                raise ValueError(f"activation lists {len(activations)} name(s) for "
+                                 f"{len(nouts)} layers")
+        source = make_rng(seed, rng)
+        sizes = [nin, *nouts]
+        self.layers = [Layer(sizes[i], sizes[i + 1], activation=_check_activation(act),
+                             init=init, rng=source)
+                       for i, act in enumerate(activations)]
+        self.nin = nin
+        self.nouts = nouts
+        self.activations = activations
+
+    def outputs(self, x: Input) -> list[Value]:
+        """The last layer's outputs as a list, whatever their number."""
+        if type(x) is not list and type(x) is not tuple:
+            x = _as_inputs(x)
+        if len(x) != self.nin:
+            raise _wrong_size("MLP", self.nin, len(x))
+        out = list(x)
+        for layer in self.layers:
+            out = layer.outputs(out)
+        return out
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        """Layer by layer, neuron by neuron, weights then bias (micrograd's order)."""
+        return [p for layer in self.layers for n in layer.neurons for p in (*n.w, n.b)]
+
+    def architecture(self) -> dict[str, Any]:
+        """What is needed to rebuild this MLP (without its parameter values)."""
+        return {"type": "MLP", "nin": self.nin, "nouts": list(self.nouts),
+                "activations": list(self.activations)}
+
+    def extra_repr(self) -> str:
+        return f"nin={self.nin}, nouts={self.nouts}, activations={self.activations}"
