@@ -1,0 +1,149 @@
+"""SGD and Adam: their update formulas, learning-rate changes, and state round trips."""
+
+import json
+import math
+
+import pytest
+
+from autograd_lite import Value
+from nn import MLP
+from nn.optim import SGD, Adam
+
+
+def params_with_grads(values, grads):
+    ps = [Value(v) for v in values]
+    for p, g in zip(ps, grads, strict=True):
+        p.grad = g
+    return ps
+
+
+def test_plain_sgd_is_micrograds_update():
+    ps = params_with_grads([1.0, -2.0], [0.5, 0.25])
+    SGD(ps, lr=0.1).step()
+    assert [p.data for p in ps] == [1.0 - 0.1 * 0.5, -2.0 - 0.1 * 0.25]
+
+
+def test_sgd_momentum_and_weight_decay_follow_pytorch():
+    (p,) = params_with_grads([1.0], [0.5])
+    opt = SGD([p], lr=0.1, momentum=0.9, weight_decay=0.01)
+    x, buf = 1.0, None
+    for _ in range(3):
+        p.grad = 0.5
+        opt.step()
+        g = 0.5 + 0.01 * x
+        buf = g if buf is None else 0.9 * buf + g
+        x -= 0.1 * buf
+        assert p.data == x
+
+
+def test_sgd_nesterov():
+    (p,) = params_with_grads([1.0], [0.5])
+    opt = SGD([p], lr=0.1, momentum=0.5, nesterov=True)
+    opt.step()
+    assert p.data == 1.0 - 0.1 * (0.5 + 0.5 * 0.5)
+    with pytest.raises(ValueError, match="nesterov"):
+        SGD([p], lr=0.1, nesterov=True)
+
+
+def test_adam_follows_pytorch():
+    (p,) = params_with_grads([0.5], [0.0])
+    opt = Adam([p], lr=0.01, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1)
+    x, m, v = 0.5, 0.0, 0.0
+    for t, grad in enumerate([0.3, -0.2, 0.7], start=1):
+        p.grad = grad
+        opt.step()
+        g = grad + 0.1 * x
+        m = 0.9 * m + 0.1 * g
+        v = 0.99 * v + 0.01 * g * g
+        x -= 0.01 / (1 - 0.9 ** t) * m / (math.sqrt(v) / math.sqrt(1 - 0.99 ** t) + 1e-8)
+        assert p.data == pytest.approx(x, rel=1e-15)
+    assert opt.step_count == 3
+
+
+def test_learning_rate_can_change_between_steps():
+    (p,) = params_with_grads([1.0], [1.0])
+    opt = SGD([p], lr=0.5)
+    opt.step()
+    opt.lr = 0.25
+    opt.step()
+    assert p.data == 1.0 - 0.5 - 0.25
+
+
+def test_zero_grad_and_values_as_gradients():
+    model = MLP(2, [3, 1], seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    model([1.0, 2.0]).backward(create_graph=True)  # gradients are Values: their data is used
+    before = [p.data for p in model.parameters()]
+    opt.step()
+    assert [p.data for p in model.parameters()] != before
+    opt.zero_grad()
+    assert all(p.grad == 0.0 and type(p.grad) is float for p in model.parameters())
+
+
+def train(opt, model, steps):
+    for k in range(steps):
+        opt.zero_grad()
+        loss = (model([0.5, -1.0 + k]) - 1.0) ** 2
+        loss.backward()
+        opt.step()
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
+    lambda ps: Adam(ps, lr=0.01, weight_decay=1e-3),
+])
+def test_state_round_trip_continues_identically(make):
+    a = MLP(2, [4, 1], activation="tanh", seed=0)
+    opt_a = make(a.parameters())
+    train(opt_a, a, 3)
+    state = json.loads(json.dumps(opt_a.state_dict()))  # survives JSON
+
+    b = MLP(2, [4, 1], activation="tanh", seed=99)
+    b.load_state_dict(a.state_dict())
+    opt_b = make(b.parameters())
+    opt_b.lr = 123.0
+    opt_b.load_state_dict(state)
+    assert opt_b.lr == opt_a.lr
+    train(opt_a, a, 3)
+    train(opt_b, b, 3)
+    assert b.state_dict() == a.state_dict()
+    assert opt_b.state_dict() == opt_a.state_dict()
+
+
+def test_load_state_errors_name_the_problem_and_change_nothing():
+    model = MLP(2, [3, 1], seed=0)
+    opt = Adam(model.parameters(), lr=0.01)
+    train(opt, model, 1)
+    good = opt.state_dict()
+    with pytest.raises(ValueError, match="state is for 'SGD', not 'Adam'"):
+        opt.load_state_dict(SGD(model.parameters(), lr=0.1).state_dict())
+    with pytest.raises(ValueError, match="missing key 'exp_avg_sq'"):
+        opt.load_state_dict({k: v for k, v in good.items() if k != "exp_avg_sq"})
+    with pytest.raises(ValueError, match="'exp_avg' has 2 entries, the optimizer has 13 "
+                                         "parameters"):
+        opt.load_state_dict({**good, "exp_avg": [0.0, 0.0], "lr": 5.0})
+    with pytest.raises(ValueError, match=r"exp_avg_sq\[1\] must be a number"):
+        opt.load_state_dict({**good, "exp_avg_sq": [0.0, "x", *good["exp_avg_sq"][2:]]})
+    with pytest.raises(ValueError, match="betas"):
+        opt.load_state_dict({**good, "betas": [0.9]})
+    assert opt.state_dict() == good
+
+
+@pytest.mark.parametrize("bad", [
+    lambda ps: SGD(ps, lr=-1.0), lambda ps: SGD(ps, lr=float("nan")),
+    lambda ps: SGD(ps, lr=0.1, momentum=-0.5), lambda ps: Adam(ps, betas=(0.9, 1.0)),
+    lambda ps: Adam(ps, eps=-1.0), lambda ps: SGD([], lr=0.1),
+])
+def test_bad_hyperparameters(bad):
+    with pytest.raises(ValueError):
+        bad([Value(1.0)])
+
+
+def test_parameters_must_be_values():
+    with pytest.raises(TypeError, match="parameter 1 must be a Value"):
+        SGD([Value(1.0), 2.0], lr=0.1)
+
+
+def test_repr():
+    assert repr(SGD([Value(1.0)], lr=0.1)) == \
+        "SGD(1 parameters, lr=0.1, momentum=0.0, weight_decay=0.0, nesterov=False)"
