@@ -1,0 +1,127 @@
+"""Pictures of training: a 2-D model's decision boundary and a loss curve, as image files.
+
+Needs matplotlib (``pip install "autograd-lite[plot]"``); without it the functions raise
+``ImportError`` saying so. They draw on a standalone ``Figure`` (no pyplot), so they neither
+open windows nor change the backend of an interactive session.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from autograd_lite import Value, no_grad
+
+from .train import History
+
+__all__ = ["plot_decision_boundary", "plot_loss_curve", "decision_grid"]
+
+PathLike = str | os.PathLike[str]
+
+
+def _figure(**kwargs: Any) -> Any:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(
+            'plotting needs matplotlib: pip install "autograd-lite[plot]"'
+        ) from None
+    return Figure(**kwargs)
+
+
+def decision_grid(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
+                  resolution: int = 50, margin: float = 0.5
+                  ) -> tuple[list[float], list[float], list[list[float]]]:
+    """Evaluate ``model`` on a ``resolution`` x ``resolution`` grid around the points ``X``.
+
+    Returns ``(xs, ys, z)`` with ``z[i][j]`` the model at ``(xs[j], ys[i])``: its score for a
+    model with one output, else the index of the largest output. No graph is recorded.
+    """
+    if not X:
+        raise ValueError("decision_grid needs at least one point")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
+    lo = [min(p[k] for p in X) - margin for k in (0, 1)]
+    hi = [max(p[k] for p in X) + margin for k in (0, 1)]
+    xs = [lo[0] + (hi[0] - lo[0]) * j / (resolution - 1) for j in range(resolution)]
+    ys = [lo[1] + (hi[1] - lo[1]) * i / (resolution - 1) for i in range(resolution)]
+    z = []
+    with no_grad():
+        for yv in ys:
+            row = []
+            for xv in xs:
+                out = model([xv, yv])
+                if type(out) is Value:
+                    row.append(out.data)
+                else:
+                    row.append(float(max(range(len(out)), key=lambda k: out[k].data)))
+            z.append(row)
+    return xs, ys, z
+
+
+def plot_decision_boundary(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
+                           y: Sequence[Any], path: PathLike, *, resolution: int = 50,
+                           title: str | None = None) -> Path:
+    """Save a picture of the points ``(X, y)`` over the regions the model assigns to each
+    class (for one output: score > 0 against score <= 0, with the line score = 0).
+
+    The image format follows the file extension (``.png``, ``.svg``, ``.pdf``).
+    """
+    fig = _figure(figsize=(5.5, 5), dpi=100)
+    ax = fig.add_subplot()
+    xs, ys, z = decision_grid(model, X, resolution)
+    if _single_output(model, X):
+        ax.contourf(xs, ys, z, levels=[-1e300, 0.0, 1e300], colors=["#9ecae1", "#fdae6b"],
+                    alpha=0.6)
+        if min(map(min, z)) < 0.0 < max(map(max, z)):  # else there is no line to draw
+            ax.contour(xs, ys, z, levels=[0.0], colors="k", linewidths=1.0)
+        colors = ["#3182bd" if label <= 0 else "#e6550d" for label in y]
+    else:  # one region per class, in the class's tab10 color
+        ax.contourf(xs, ys, z, levels=[k - 0.5 for k in range(11)], cmap="tab10", vmin=-0.5,
+                    vmax=9.5, alpha=0.35)
+        colors = [f"C{int(label) % 10}" for label in y]
+    ax.scatter([p[0] for p in X], [p[1] for p in X], c=colors, s=18, edgecolors="k",
+               linewidths=0.4)
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.set_title(title or "decision boundary")
+    ax.set_aspect("equal", adjustable="box")
+    fig.tight_layout()
+    fig.savefig(path)
+    return Path(path)
+
+
+def _single_output(model: Callable[[Any], Any], X: Sequence[Sequence[float]]) -> bool:
+    with no_grad():
+        return type(model(X[0])) is Value
+
+
+def plot_loss_curve(history: History | Sequence[float], path: PathLike, *,
+                    title: str | None = None) -> Path:
+    """Save the loss per epoch (and the training accuracy, when the history has it)."""
+    losses = history.loss if isinstance(history, History) else list(history)
+    if not losses:
+        raise ValueError("no losses to plot")
+    fig = _figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_subplot()
+    epochs = range(1, len(losses) + 1)
+    ax.plot(epochs, losses, color="C0", label="loss")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss", color="C0")
+    if min(losses) > 0 and max(losses) / min(losses) > 100:
+        ax.set_yscale("log")
+    if isinstance(history, History) and history.accuracy:
+        acc = ax.twinx()
+        acc.plot(epochs, history.accuracy, color="C1", label="training accuracy")
+        if history.val_accuracy:
+            acc.plot(epochs, history.val_accuracy, color="C2", linestyle="--",
+                     label="validation accuracy")
+        acc.set_ylim(0.0, 1.05)
+        acc.set_ylabel("accuracy", color="C1")
+        acc.legend(loc="center right")
+    ax.set_title(title or "training")
+    fig.tight_layout()
+    fig.savefig(path)
+    return Path(path)

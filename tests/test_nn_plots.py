@@ -1,0 +1,51 @@
+"""Pictures: decision boundaries (binary and multi-class) and loss curves as image files."""
+
+import warnings
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from nn import MLP
+from nn.data import moons, spirals
+from nn.plots import decision_grid, plot_decision_boundary, plot_loss_curve
+from nn.train import History
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_decision_grid_scores_and_classes():
+    X = [[0.0, 0.0], [1.0, 2.0]]
+    xs, ys, z = decision_grid(MLP(2, [3, 1], seed=0), X, resolution=4, margin=0.5)
+    assert (xs[0], xs[-1], ys[0], ys[-1]) == (-0.5, 1.5, -0.5, 2.5)
+    assert len(z) == len(z[0]) == 4
+    _, _, classes = decision_grid(MLP(2, [3, 3], seed=0), X, resolution=4)
+    assert {v for row in classes for v in row} <= {0.0, 1.0, 2.0}
+
+
+@pytest.mark.parametrize("make_data, nout", [(lambda: moons(30), 1),
+                                             (lambda: spirals(30, classes=3), 3)])
+def test_decision_boundary_png(tmp_path, make_data, nout):
+    X, y = make_data()
+    path = plot_decision_boundary(MLP(2, [4, nout], seed=0), X, y, tmp_path / "b.png",
+                                  resolution=8)
+    assert path.read_bytes().startswith(PNG)
+
+
+def test_one_class_everywhere_draws_without_warnings(tmp_path):
+    model = MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].b.data = 100.0  # score > 0 everywhere: no boundary line
+    X, y = moons(10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_decision_boundary(model, X, y, tmp_path / "b.svg", resolution=5)
+    assert "<svg" in (tmp_path / "b.svg").read_text()
+
+
+def test_loss_curve_png(tmp_path):
+    history = History(loss=[1.0, 0.5, 0.001], accuracy=[0.5, 0.8, 1.0],
+                      val_accuracy=[0.4, 0.7, 0.9])
+    assert plot_loss_curve(history, tmp_path / "l.png").read_bytes().startswith(PNG)
+    assert plot_loss_curve([3.0, 2.0], tmp_path / "l2.png").exists()
+    with pytest.raises(ValueError, match="no losses"):
+        plot_loss_curve([], tmp_path / "l3.png")
