@@ -13,9 +13,10 @@ Numerics follow IEEE-754 (see ``numerics``): ops never raise, they return ``inf`
 Choices at kinks and edges, written down once:
 
 * ``relu`` and ``abs`` have derivative 0 at 0 (the subgradient PyTorch and JAX use).
-* ``x ** y``: d/dx is ``y * x ** (y - 1)``, and exactly 0 when ``y == 0``; d/dy is
-  ``x ** y * log(x)``, and exactly 0 when ``x == 0`` and ``y >= 0``. For a negative base d/dy is
-  ``nan`` (``log(x)`` is not real), while d/dx is finite where ``x ** y`` is (an integer ``y``).
+* ``x ** y``: d/dx is ``y * x ** (y - 1)``, and 0 at ``x == y == 0`` (where the formula
+  would give ``0 * inf``); d/dy is ``x ** y * log(x)``, and 0 when ``x == 0`` and
+  ``y >= 0``. For a negative base d/dy is ``nan`` (``log(x)`` is not real), while d/dx is
+  finite where ``x ** y`` is (an integer ``y``).
 * A plain number in an op (the 2 in ``x * 2``) is a constant: it is not a graph node and gets
   no gradient.
 """
@@ -116,7 +117,8 @@ OPS: dict[str, Op] = {
     "/":       Op(numerics.div,     (lambda g, out, a, b: div(g, b),
                                      lambda g, out, a, b: -g * div(out, b))),
     "**":      Op(numerics.pow,     (lambda g, out, a, b:
-                                     0.0 if value_of(b) == 0.0 else g * (b * power(a, b - 1)),
+                                     0.0 if value_of(b) == 0.0 and value_of(a) == 0.0
+                                     else g * (b * power(a, b - 1)),
                                      lambda g, out, a, b: g * (
                                          0.0 if value_of(a) == 0.0 and value_of(b) >= 0.0
                                          else out * log(a)))),
@@ -408,6 +410,9 @@ class Value:
         terms = tuple(terms)
         if not terms:
             raise ValueError("Value.sum needs at least one term")
+        if all([type(t) is Value for t in terms]):  # the usual case, without _apply's checks
+            return _node(_sum_floats(*[t.data for t in terms]), "sum", terms, None,
+                         max([t._depth for t in terms]) + 1)
         return _apply("sum", terms)
 
     # graph ------------------------------------------------------------------------------------
@@ -543,9 +548,10 @@ def _backward_floats(root: Value) -> None:
                 a.grad += ops[op].vjps[0](g, node.data, a.data, b)
             elif type(b) is Value:  # a constant on the left
                 b.grad += ops[op].vjps[1](g, node.data, a, b.data)
-            else:
-                for operand, contribution in operand_gradients(node, g):
-                    operand.grad += contribution
+            else:  # a variadic op: one rule gives every operand its gradient
+                share = ops[op].vjps[0](g, node.data)
+                for operand in operands:
+                    operand.grad += share
     for node, old in kept:
         node.grad = node.grad if old is None else old + node.grad
 

@@ -130,3 +130,12 @@ def test_to_float_rejects_what_is_not_a_real_number():
     for bad in ["1", None, [1], 1j]:
         with pytest.raises(TypeError, match=type(bad).__name__):
             F.to_float(bad)
+
+
+def test_pow_second_derivative_at_a_zero_exponent():
+    # d/dx x**y = y x**(y-1) is 0 at y == 0, but its derivative in y is x**(y-1), not 0:
+    # the rule must stay a formula there (found by the property test)
+    x, y = Value(1.5), Value(0.0)
+    (dx,) = gradients(x ** y, [x], create_graph=True)
+    assert dx.data == 0.0
+    assert gradients(dx, [y]) == [pytest.approx(1 / 1.5)]
