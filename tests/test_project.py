@@ -52,3 +52,18 @@ def test_every_public_name_has_a_docstring():
         if name.startswith("__"):
             continue
         assert getattr(autograd_lite, name).__doc__, name
+
+
+def test_readme_python_examples_run(tmp_path, monkeypatch):
+    import shutil
+
+    import pytest
+
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz's dot program is not installed")
+    monkeypatch.chdir(tmp_path)  # the examples write files
+    blocks = re.findall(r"```python\n(.+?)\n```", (ROOT / "README.md").read_text(), flags=re.S)
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)  # our own examples, in order
+    assert (tmp_path / "graph.svg").exists() and (tmp_path / "backprop.html").exists()
