@@ -24,6 +24,7 @@ Choices at kinks and edges, written down once:
 from __future__ import annotations
 
 import operator
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -502,7 +503,8 @@ def _backward_floats(root: Value) -> None:
     kept = [(root, root.grad)] if root.grad != 0.0 else []
     root.grad = 1.0
     seen = {root}
-    levels: dict[int, list[Value]] = {root._depth: [root]}
+    levels: defaultdict[int, list[Value]] = defaultdict(list)
+    levels[root._depth].append(root)
     ops = OPS
     for depth in range(root._depth, 0, -1):  # depth 0 holds leaves: nothing to pass on
         for node in levels.pop(depth, ()):
@@ -523,11 +525,7 @@ def _backward_floats(root: Value) -> None:
                     if operand.grad != 0.0:
                         kept.append((operand, operand.grad))
                         operand.grad = 0.0
-                    level = levels.get(operand._depth)
-                    if level is None:
-                        levels[operand._depth] = [operand]
-                    else:
-                        level.append(operand)
+                    levels[operand._depth].append(operand)
             op = node._op
             g = node.grad
             if both:
