@@ -505,7 +505,7 @@ def _backward_floats(root: Value) -> None:
     seen = {root}
     levels: defaultdict[int, list[Value]] = defaultdict(list)
     levels[root._depth].append(root)
-    ops = OPS
+    vjps_of = {name: op.vjps for name, op in OPS.items()}  # plain tuples: quicker to reach
     for depth in range(root._depth, 0, -1):  # depth 0 holds leaves: nothing to pass on
         for node in levels.pop(depth, ()):
             a = node._a
@@ -536,18 +536,23 @@ def _backward_floats(root: Value) -> None:
                     a.grad += g
                     b.grad += g
                 else:
-                    vjps = ops[op].vjps
+                    vjps = vjps_of[op]
                     x, y, out = a.data, b.data, node.data
                     a.grad += vjps[0](g, out, x, y)
                     b.grad += vjps[1](g, out, x, y)
             elif b is None and type(a) is Value:  # a unary op
-                a.grad += ops[op].vjps[0](g, node.data, a.data)
+                a.grad += vjps_of[op][0](g, node.data, a.data)
             elif type(a) is Value:  # a constant on the right
-                a.grad += ops[op].vjps[0](g, node.data, a.data, b)
+                if op == "*":
+                    a.grad += g * b
+                elif op == "+":
+                    a.grad += g
+                else:
+                    a.grad += vjps_of[op][0](g, node.data, a.data, b)
             elif type(b) is Value:  # a constant on the left
-                b.grad += ops[op].vjps[1](g, node.data, a, b.data)
+                b.grad += vjps_of[op][1](g, node.data, a, b.data)
             else:  # a variadic op: one rule gives every operand its gradient
-                share = ops[op].vjps[0](g, node.data)
+                share = vjps_of[op][0](g, node.data)
                 for operand in operands:
                     operand.grad += share
     for node, old in kept:
