@@ -135,16 +135,20 @@ OPS: dict[str, Op] = {
     "sqrt":    Op(numerics.sqrt,    (lambda g, out, a: div(g, 2.0 * out),)),
     "sum":     Op(_sum_floats,      (lambda g, out: g,), variadic=True),
 }
+_BUILTIN_OPS = frozenset(OPS)
 
 
-def define_op(name: str, forward: Callable[..., float],
-              *vjps: Callable[..., Any]) -> Callable[..., Value]:
-    """Add an op to the table and return a function that applies it.
+def define_op(name: str, forward: Callable[..., float], *vjps: Callable[..., Any],
+              replace: bool = False) -> Callable[..., Value]:
+    """Add an op of one or two operands to the table and return a function that applies it.
 
     ``forward`` takes one float per operand and returns a float; give one VJP rule per operand,
-    ``rule(g, out, *operands)``, written with operations that work on floats and on Values
-    (``+ - *``, Value methods, and this module's ``div``, ``power``, ``log``, ``sin``, ``cos``,
-    ``value_of``), so that higher-order gradients work too.
+    ``rule(g, out, *operands)``. ``backward()`` calls the rules with floats and
+    ``backward(create_graph=True)`` with Values, so write them with operations that work on
+    both: ``+ - *`` and this module's ``div``, ``power``, ``exp``, ``log``, ``sin``, ``cos`` and
+    ``value_of`` (which, unlike Python's float operators, never raise). Op names are global:
+    ``replace=True`` redefines an op you defined before (handy when re-running a notebook
+    cell); the built-in ops cannot be replaced.
 
     >>> import math
     >>> from autograd_lite import Value, define_op
@@ -158,10 +162,11 @@ def define_op(name: str, forward: Callable[..., float],
     """
     if not isinstance(name, str) or not name:
         raise TypeError("define_op: name must be a non-empty string")
-    if name in OPS:
+    if name in _BUILTIN_OPS or (name in OPS and not replace):
         raise ValueError(f"define_op: an op named {name!r} already exists")
-    if not vjps:
-        raise ValueError(f"define_op: op {name!r} needs one VJP rule per operand")
+    if not 1 <= len(vjps) <= 2:
+        raise ValueError(f"define_op: op {name!r} needs one VJP rule per operand "
+                         f"(one or two operands), got {len(vjps)}")
     OPS[name] = Op(forward, tuple(vjps))
 
     def apply(*operands: Value | Number) -> Value:

@@ -82,7 +82,16 @@ def test_define_op_errors():
         define_op("tanh", lambda x: x, lambda g, out, x: g)
     with pytest.raises(ValueError, match="one VJP rule per operand"):
         define_op("nothing_to_differentiate", lambda x: x)
+    with pytest.raises(ValueError, match=r"one or two operands\), got 3"):
+        define_op("three", lambda x, y, z: x, *[lambda g, out, x, y, z: g] * 3)
+    with pytest.raises(ValueError, match="already exists"):
+        define_op("exp", lambda x: x, lambda g, out, x: g, replace=True)
     square = define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * 2 * x)
+    with pytest.raises(ValueError, match="already exists"):
+        define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * 2 * x)
+    square = define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * x * 2,
+                       replace=True)
+    assert square(Value(3.0)).data == 9.0
     with pytest.raises(TypeError, match="takes 1 operand"):
         square(Value(1.0), Value(2.0))
 
