@@ -133,6 +133,17 @@ def _fmt(result: dict, key: str, spec: str) -> str:
     return spec.format(result[key]) if key in result else str(result.get("status", "-"))
 
 
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -158,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         for engine in engines:
             print(f"[{time.perf_counter() - start:6.1f}s] {workload} {engine}", file=sys.stderr)
             results[engine][workload] = run_child(engine, workload, config)
-    print(f"- machine: {platform.machine()}, {os.cpu_count()} cores, "
+    print(f"- machine: {platform.machine()}, {os.cpu_count()} cores, {cpu_model()}, "
           f"Python {platform.python_version()}, {'quick' if args.quick else 'full'} run, "
           f"{time.perf_counter() - start:.0f} s")
     print(table(results))
