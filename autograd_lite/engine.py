@@ -451,6 +451,13 @@ class Value:
         return format(self.data, spec) if spec else repr(self)
 
 
+# The generated methods are closures; name them like ordinary methods so that they read well
+# in tracebacks and can be pickled by reference (a model that stores `Value.relu`, say).
+for _name, _method in list(vars(Value).items()):
+    if getattr(_method, "__qualname__", "").startswith(("_unary.", "_binary.", "_reflected.")):
+        _method.__name__, _method.__qualname__ = _name, f"Value.{_name}"
+
+
 def _is_zero(grad: object) -> bool:
     return grad is None or (not isinstance(grad, Value) and grad == 0.0)
 

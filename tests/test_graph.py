@@ -199,3 +199,16 @@ def test_every_path_starts_gradients_from_zero_so_signed_zeros_agree():
     fast = x.grad
     (generic,) = gradients(y, [x])
     assert str(fast) == str(generic) == "0.0"
+
+
+def test_values_and_their_methods_pickle_and_copy():
+    import copy
+    import pickle
+
+    x = Value(2.0, label="x")
+    y = (x * 3).tanh()
+    clone = pickle.loads(pickle.dumps(y))
+    assert clone.data == y.data and clone._prev[0]._prev[0].label == "x"
+    assert pickle.loads(pickle.dumps(Value.relu)) is Value.relu
+    assert Value.__add__.__qualname__ == "Value.__add__"
+    assert copy.deepcopy(y).data == y.data

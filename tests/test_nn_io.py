@@ -223,3 +223,14 @@ def test_a_bad_file_never_half_loads(tmp_path, model):
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "nope.json")
+
+
+def test_models_pickle_and_deepcopy_with_identical_outputs():
+    import copy
+    import pickle
+
+    from nn import MLP
+
+    model = MLP(2, [4, 1], activation="tanh", seed=3)
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert clone([0.3, -0.7]).data == model([0.3, -0.7]).data
