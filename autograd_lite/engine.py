@@ -33,7 +33,7 @@ from .modes import NORMAL, STATE, check_backward, check_forward, no_grad
 
 __all__ = [
     "Value", "Op", "OPS", "define_op", "topological_order", "reverse_topological_order",
-    "backprop", "operand_gradients",
+    "backprop", "operand_gradients", "format_op",
     "div", "power", "exp", "log", "sin", "cos", "value_of",
 ]
 
@@ -98,6 +98,8 @@ class Op(NamedTuple):
     forward: Callable[..., float]
     vjps: tuple[Callable[..., Any], ...]
     variadic: bool = False
+    symbol: str = ""  # "+" prints "a + b" (for one operand, "-" prints "-a"); "" prints "op(a)"
+    commutative: bool = False  # operand order does not matter (drawings leave edges unnamed)
 
 
 def _sum_floats(*terms: float) -> float:
@@ -110,20 +112,20 @@ def _sum_floats(*terms: float) -> float:
 OPS: dict[str, Op] = {
     # op:     forward,             vjp for each operand (g = gradient of the output)
     "+":       Op(operator.add,     (lambda g, out, a, b: g,
-                                     lambda g, out, a, b: g)),
+                                     lambda g, out, a, b: g), symbol="+", commutative=True),
     "-":       Op(operator.sub,     (lambda g, out, a, b: g,
-                                     lambda g, out, a, b: -g)),
+                                     lambda g, out, a, b: -g), symbol="-"),
     "*":       Op(operator.mul,     (lambda g, out, a, b: g * b,
-                                     lambda g, out, a, b: g * a)),
+                                     lambda g, out, a, b: g * a), symbol="*", commutative=True),
     "/":       Op(numerics.div,     (lambda g, out, a, b: div(g, b),
-                                     lambda g, out, a, b: -g * div(out, b))),
+                                     lambda g, out, a, b: -g * div(out, b)), symbol="/"),
     "**":      Op(numerics.pow,     (lambda g, out, a, b:
                                      0.0 if value_of(b) == 0.0 and value_of(a) == 0.0
                                      else g * (b * power(a, b - 1)),
                                      lambda g, out, a, b: g * (
                                          0.0 if value_of(a) == 0.0 and value_of(b) >= 0.0
-                                         else out * log(a)))),
-    "neg":     Op(operator.neg,     (lambda g, out, a: -g,)),
+                                         else out * log(a))), symbol="**"),
+    "neg":     Op(operator.neg,     (lambda g, out, a: -g,), symbol="-"),
     "abs":     Op(abs,              (lambda g, out, a: g * numerics.sign(value_of(a)),)),
     "exp":     Op(numerics.exp,     (lambda g, out, a: g * out,)),
     "log":     Op(numerics.log,     (lambda g, out, a: div(g, a),)),
@@ -133,9 +135,23 @@ OPS: dict[str, Op] = {
     "sin":     Op(numerics.sin,     (lambda g, out, a: g * cos(a),)),
     "cos":     Op(numerics.cos,     (lambda g, out, a: g * -sin(a),)),
     "sqrt":    Op(numerics.sqrt,    (lambda g, out, a: div(g, 2.0 * out),)),
-    "sum":     Op(_sum_floats,      (lambda g, out: g,), variadic=True),
+    "sum":     Op(_sum_floats,      (lambda g, out: g,), variadic=True, commutative=True),
 }
 _BUILTIN_OPS = frozenset(OPS)
+
+
+def format_op(name: str, operands: Sequence[str]) -> str:
+    """How the op ``name`` applied to ``operands`` (already written as text) reads.
+
+    >>> format_op("*", ["w", "x"]), format_op("neg", ["x"]), format_op("tanh", ["n"])
+    ('w * x', '-x', 'tanh(n)')
+    """
+    symbol = OPS[name].symbol
+    if symbol and len(operands) == 2:
+        return f"{operands[0]} {symbol} {operands[1]}"
+    if symbol and len(operands) == 1:
+        return f"{symbol}{operands[0]}"
+    return f"{name}({', '.join(operands)})"
 
 
 def define_op(name: str, forward: Callable[..., float], *vjps: Callable[..., Any],

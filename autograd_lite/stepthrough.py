@@ -35,16 +35,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .engine import Value, operand_gradients, reverse_topological_order
+from .engine import Value, format_op, operand_gradients, reverse_topological_order
 from .modes import is_anomaly_enabled
 
 __all__ = [
     "backward_steps", "BackwardStep", "GradientFlow", "GradSnapshot", "describe_node",
     "describe_op",
 ]
-
-_SYMBOLS = {"+", "-", "*", "/", "**"}
-
 
 def describe_node(node: Value, fmt: str = "g") -> str:
     """A short name for a node in prose: its label when set, else its op and data.
@@ -77,11 +74,7 @@ def describe_op(node: Value) -> str | None:
             names.append(format(operand, "g"))
     if not names:
         return None
-    if node._op in _SYMBOLS and len(names) == 2:
-        return f"{names[0]} {node._op} {names[1]}"
-    if node._op == "neg":
-        return f"-{names[0]}"
-    return f"{node._op}({', '.join(names)})"
+    return format_op(node._op, names)
 
 
 class GradientFlow(NamedTuple):

@@ -45,7 +45,7 @@ from typing import Any
 
 import graphviz
 
-from .engine import Value, value_of
+from .engine import OPS, Value, format_op, value_of
 from .stepthrough import BackwardStep, GradientFlow, GradSnapshot, backward_steps
 
 __all__ = [
@@ -69,8 +69,6 @@ RECEIVER_COLOR = "#1c7ed6"  # blue: in a step, the operands receiving gradient
 
 _RANKDIRS = ("LR", "TB", "RL", "BT")
 _FILE_FORMATS = ("svg", "png", "pdf")
-_COMMUTATIVE = {"+", "*", "sum"}
-_SYMBOLIC = {"-", "/", "**"}
 _OPERAND_NAMES = "abcdefgh"
 
 
@@ -185,10 +183,8 @@ def _grad_fills(nodes: list[Value], grad_of: Any) -> dict[Value, str]:
 def _op_label(node: Value, n_operands: int) -> tuple[str, bool]:
     """The op node's text, and whether operand edges need names (order matters)."""
     op = node._op
-    if n_operands == 2 and op not in _COMMUTATIVE:
-        return (f"a {op} b" if op in _SYMBOLIC else f"{op}(a, b)"), True
-    if n_operands > 2 and op not in _COMMUTATIVE:
-        return f"{op}({', '.join(_OPERAND_NAMES[:n_operands])})", True
+    if n_operands >= 2 and not OPS[op].commutative:
+        return format_op(op, list(_OPERAND_NAMES[:n_operands])), True
     return op, False
 
 
