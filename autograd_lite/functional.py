@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
-from .engine import Value, backprop
+from .engine import Value, _check_recorded, backprop
+from .modes import enable_grad
 
 __all__ = ["gradients", "grad", "value_and_grad"]
 
@@ -28,7 +29,9 @@ def gradients(output: Value, inputs: Value | Sequence[Value],
     """d output / d input for each input, as a list, without touching any ``.grad``.
 
     An input the output does not depend on gets 0.0. With ``create_graph=True`` the results
-    are Values connected to the graph, so they can be differentiated again.
+    are Values connected to the graph, so they can be differentiated again (the backward pass
+    is recorded even inside ``no_grad()``). An output computed under ``no_grad()`` has no
+    graph: ``RuntimeError``.
 
     >>> from autograd_lite import Value, gradients
     >>> x, y = Value(3.0), Value(4.0)
@@ -43,10 +46,17 @@ def gradients(output: Value, inputs: Value | Sequence[Value],
             raise TypeError(
                 f"gradients: inputs[{i}] must be a Value, got {type(x).__name__}: {x!r}"
             )
-    grads = backprop(output, create_graph=create_graph)
+    _check_recorded(output, "gradients()")
+    grads: dict[Value, Any] = {output: 1.0}
+    for _ in backprop(output, grads, create_graph=create_graph):
+        pass
     if create_graph:
-        return [grads[x] if x in grads else Value(0.0) for x in inputs]
+        return [_as_value(grads.get(x, 0.0)) for x in inputs]
     return [grads.get(x, 0.0) for x in inputs]
+
+
+def _as_value(g: Any) -> Value:
+    return g if type(g) is Value else Value(g)
 
 
 @contextlib.contextmanager
@@ -59,10 +69,14 @@ def _nested() -> Iterator[None]:
 
 
 def _check_argnums(argnums: int | Sequence[int]) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    if not nums or not all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
-        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
-    return nums
+    def is_index(i: object) -> bool:
+        return isinstance(i, int) and not isinstance(i, bool)
+
+    nums = (argnums,) if is_index(argnums) else argnums
+    if not isinstance(nums, tuple | list) or not nums or not all(map(is_index, nums)):
+        raise TypeError(f"argnums must be an int or a tuple of ints (not empty), "
+                        f"got {argnums!r}")
+    return tuple(nums)
 
 
 def _evaluate(f: Callable[..., Any], argnums: int | Sequence[int], args: tuple[Any, ...],
@@ -87,7 +101,7 @@ def _evaluate(f: Callable[..., Any], argnums: int | Sequence[int], args: tuple[A
                 ) from None
             args[i] = x
         inputs.append(x)
-    with _nested():
+    with _nested(), enable_grad():  # a transform records f whatever the mode around it
         out = f(*args, **kwargs)
     if not isinstance(out, Value):
         try:
@@ -100,7 +114,7 @@ def _evaluate(f: Callable[..., Any], argnums: int | Sequence[int], args: tuple[A
     grads = gradients(out, inputs, create_graph=keep_graph)
     if not keep_graph:
         out = out.data
-    result = grads[0] if isinstance(argnums, int) else tuple(grads)
+    result = tuple(grads) if isinstance(argnums, tuple | list) else grads[0]
     return out, result
 
 
@@ -115,6 +129,8 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     >>> grad(f)(2.0), grad(grad(f))(2.0), grad(grad(grad(f)))(2.0)
     (12.0, 12.0, 6.0)
     """
+    _check_argnums(argnums)
+
     def gradient(*args: Any, **kwargs: Any) -> Any:
         return _evaluate(f, argnums, args, kwargs)[1]
 
@@ -132,6 +148,8 @@ def value_and_grad(f: Callable[..., Any],
     >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
     (12.0, (4.0, 3.0))
     """
+    _check_argnums(argnums)
+
     def value_and_gradient(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         return _evaluate(f, argnums, args, kwargs)
 

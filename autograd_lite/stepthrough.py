@@ -35,8 +35,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .engine import Value, format_op, operand_gradients, reverse_topological_order
-from .modes import is_anomaly_enabled
+from .engine import (
+    Value,
+    backprop,
+    format_op,
+    operand_gradients,
+    reverse_topological_order,
+    value_of,
+)
 
 __all__ = [
     "backward_steps", "BackwardStep", "GradientFlow", "GradSnapshot", "describe_node",
@@ -208,40 +214,33 @@ def backward_steps(root: Value, *, apply: bool = False) -> Iterator[BackwardStep
 def _steps(root: Value, apply: bool) -> Iterator[BackwardStep]:
     order = reverse_topological_order(root)
     # Each node's gradient over time: the steps at which it changed (-1 = the seed) and the
-    # values it took. A step's snapshot reads the last value at or before its own index.
+    # values it took, as the walk reports them. A step's snapshot reads the last value at or
+    # before its own index.
     history: dict[Value, tuple[list[int], list[float]]] = {
         node: ([-1], [1.0 if node is root else 0.0]) for node in order
     }
-    check = is_anomaly_enabled()
-    kept: dict[Value, Any] = {}  # with apply=True: the old gradients backward() adds back
+    before = {node: node.grad for node in order} if apply else {}
     if apply:
-        kept = {node: node.grad for node in order if node.grad != 0.0}
-        _write(root, 1.0, kept)
-
-    op_nodes = [node for node in order if node._op]
-    for index, node in enumerate(op_nodes):
-        g = history[node][1][-1]  # complete: every consumer of this node came before it
-        local = operand_gradients(node, 1.0)
-        passed = operand_gradients(node, g, check=check)
-        positions = [i for i, o in enumerate(node._operands) if isinstance(o, Value)]
-        flows = []
-        for position, (operand, d), (_, contribution) in zip(positions, local, passed,
-                                                             strict=True):
+        _write(root, 1.0, before)
+    total = sum(1 for node in order if node._op)
+    grads: dict[Value, Any] = {root: 1.0}
+    for index, (node, g, flows) in enumerate(backprop(root, grads)):
+        local = {position: d for position, _, d in operand_gradients(node, 1.0)}
+        recorded = []
+        for position, operand, contribution, grad in flows:
             times, values = history[operand]
-            grad = values[-1]
-            grad += contribution  # backward()'s `operand.grad += contribution`, same floats
             if times[-1] == index:  # the same operand twice in one op: keep the last value
                 values[-1] = grad
             else:
                 times.append(index)
                 values.append(grad)
             if apply:
-                _write(operand, grad, kept)
-            flows.append(GradientFlow(operand, position, d, contribution, grad))
-        yield BackwardStep(index, len(op_nodes), node, g, tuple(flows),
+                _write(operand, grad, before)
+            recorded.append(GradientFlow(operand, position, local[position], contribution, grad))
+        yield BackwardStep(index, total, node, g, tuple(recorded),
                            GradSnapshot(history, order, index))
 
 
-def _write(node: Value, grad: float, kept: dict[Value, Any]) -> None:
-    old = kept.get(node)
-    node.grad = grad if old is None else old + grad
+def _write(node: Value, grad: float, before: dict[Value, Any]) -> None:
+    old = before[node]
+    node.grad = grad if old is None else value_of(old) + grad

@@ -185,7 +185,7 @@ def _op_label(node: Value, n_operands: int) -> tuple[str, bool]:
     op = node._op
     if n_operands >= 2 and not OPS[op].commutative:
         return format_op(op, list(_OPERAND_NAMES[:n_operands])), True
-    return op, False
+    return (OPS[op].symbol if n_operands >= 2 else "") or op, False
 
 
 def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,

@@ -40,9 +40,15 @@ def test_binary_methods_return_not_implemented_for_unknown_operands():
     assert Value(1.0).__rtruediv__(object()) is NotImplemented
 
 
-def test_values_do_not_order():
-    with pytest.raises(TypeError):
-        Value(1.0) < Value(2.0)  # noqa: B015 - compare data instead: a.data < b.data
+def test_values_order_by_data_but_equal_only_to_themselves():
+    a, b = Value(1.0), Value(2.0)
+    assert a < b and b >= a and a <= 1 and not (a > 1.0)
+    with pytest.raises(TypeError, match=r"graph node.*v\.data == 2\.0"):
+        Value(2.0) == 2.0  # noqa: B015 - the point is that it raises
+    with pytest.raises(TypeError, match="graph node"):
+        Value(2.0) != 2  # noqa: B015
+    with pytest.raises(TypeError, match="'<' not supported between a Value and str"):
+        a < "b"  # noqa: B015
 
 
 def test_value_cannot_be_subclassed():

@@ -101,3 +101,66 @@ def test_hessian_by_nesting():
 
 def test_kwargs_pass_through():
     assert grad(lambda x, scale=1.0: x * scale)(2.0, scale=3.0) == 3.0
+
+
+# --- transforms record whatever the mode around them ------------------------------------------
+
+def test_transforms_inside_no_grad_still_differentiate():
+    from autograd_lite import no_grad
+
+    cube = lambda x: x ** 3
+    with no_grad():
+        assert grad(cube)(2.0) == 12.0  # torch.func.grad under torch.no_grad gives 12 too
+        assert value_and_grad(cube)(2.0) == (8.0, 12.0)
+        assert grad(grad(cube))(2.0) == 12.0 and grad(grad(grad(cube)))(2.0) == 6.0
+
+
+def test_create_graph_inside_no_grad_still_records_the_backward_pass():
+    from autograd_lite import no_grad
+
+    x = Value(2.0)
+    y = x ** 3
+    with no_grad():
+        (g,) = gradients(y, [x], create_graph=True)
+        assert g.data == 12.0 and gradients(g, [x]) == [12.0]
+        y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and gradients(x.grad, [x]) == [12.0]
+
+
+def test_backward_of_a_value_computed_under_no_grad_says_why_nothing_happens():
+    from autograd_lite import no_grad
+
+    w = Value(0.5)
+    with no_grad():
+        loss = (w * 3.0 - 1.0) ** 2  # a training step that would change nothing
+    with pytest.raises(RuntimeError, match=r"backward\(\).*computed under no_grad\(\)"):
+        loss.backward()
+    with pytest.raises(RuntimeError, match=r"gradients\(\).*no_grad\(\)"):
+        gradients(loss, [w])
+    assert w.grad == 0.0
+    Value(1.0).backward()  # a leaf made on purpose still seeds itself
+    loss.detach().backward()  # and so does a detached copy
+
+
+def test_argnums_that_is_not_an_int_or_tuple_of_ints_is_named():
+    for bad in (1.0, "0", (), (0, 1.5), None, True):
+        with pytest.raises(TypeError, match=r"argnums must be an int or a tuple of ints.*got"):
+            grad(lambda x, y: x * y, argnums=bad)
+        with pytest.raises(TypeError, match=r"argnums must be an int or a tuple of ints"):
+            value_and_grad(lambda x, y: x * y, argnums=bad)
+    assert grad(lambda x, y: x * y, argnums=[0, 1])(3.0, 4.0) == (4.0, 3.0)
+
+
+# --- mixing backward(create_graph=True) and plain backward() ----------------------------------
+
+def test_plain_backward_after_create_graph_leaves_floats():
+    x = Value(2.0)
+    y = x ** 3
+    y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 12.0
+    x.grad.backward()  # PyTorch's pattern: d(dy/dx)/dx accumulates into x.grad
+    assert type(x.grad) is float and x.grad == 12.0 + 12.0
+    y.backward()
+    assert type(x.grad) is float and x.grad == 36.0
+    y.backward(create_graph=True)  # and a recorded pass makes it a Value again
+    assert isinstance(x.grad, Value) and x.grad.data == 48.0

@@ -116,8 +116,8 @@ def test_no_grad_records_nothing():
     assert is_grad_enabled()
     assert y._prev == () and y._op == "" and y._depth == 0
     assert z._prev == (x,)
-    y.backward()
-    assert x.grad == 0.0
+    (y * 2).backward()  # inside a graph, y is a constant leaf, like a detached value
+    assert x.grad == 0.0 and y.grad == 2.0
 
 
 def test_no_grad_is_private_to_each_thread():

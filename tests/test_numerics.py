@@ -139,3 +139,19 @@ def test_pow_second_derivative_at_a_zero_exponent():
     (dx,) = gradients(x ** y, [x], create_graph=True)
     assert dx.data == 0.0
     assert gradients(dx, [y]) == [pytest.approx(1 / 1.5)]
+
+
+@pytest.mark.parametrize("x0", [1e-300, 5e-309, 5e-324, -5e-324, 1e-160, 1e-200, -1e-170])
+def test_pow_derivatives_stay_finite_for_tiny_bases(x0):
+    # x ** 0 is flat in x and x ** 1 is straight: their derivatives are 0 and 1 even where
+    # x ** -1 or x ** -2 overflows (PyTorch masks the zero exponent the same way)
+    x = Value(x0)
+    assert gradients(x ** 0, [x]) == [0.0]
+    (d1,) = gradients(x ** 0, [x], create_graph=True)
+    assert gradients(d1, [x]) == [0.0]
+    (d1,) = gradients(x ** 1, [x], create_graph=True)
+    assert d1.data == 1.0 and gradients(d1, [x]) == [0.0]
+    (d1,) = gradients(x ** 2, [x], create_graph=True)
+    assert d1.data == 2 * x0 and gradients(d1, [x]) == [2.0]
+    y = Value(0.0)  # a Value exponent at 0: d/dx is 0 there too
+    assert gradients(x ** y, [x])[0] == 0.0

@@ -92,3 +92,71 @@ def test_constants_are_not_graph_nodes():
     assert y._prev == (y._prev[0],) and y._prev[0]._prev == (x,)
     assert y._operands[1] == 1.0 and type(y._operands[1]) is float
     assert len(reverse_topological_order(y)) == 3
+
+
+def _chain(depth):
+    x = Value(0.5, label="x")
+    v = x
+    for i in range(depth // 2):
+        v = (v * 1.0001 + 0.0001) if i % 2 else Value.sum([v, 0.5, v]).tanh()
+    return x, v
+
+
+@pytest.mark.parametrize("depth", [10, 2_000, 100_000])
+def test_deep_graphs_pickle_and_copy_without_recursion(depth):
+    import copy
+    import pickle
+
+    x, v = _chain(depth)
+    v.backward()
+    for clone in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v)):
+        assert clone is not v and clone.data == v.data and clone.grad == v.grad
+        order = reverse_topological_order(clone)
+        assert len(order) == len(reverse_topological_order(v))
+        leaf = order[-1]
+        assert leaf.label == "x" and leaf.grad == x.grad
+        leaf.grad = 0.0
+        for node in order:
+            node.grad = 0.0
+        clone.backward()
+        assert leaf.grad == x.grad  # the copy is a working graph
+
+
+def test_copies_keep_shared_nodes_shared():
+    import copy
+    import pickle
+
+    x = Value(2.0, label="x")
+    y = x * x + x  # x used three times
+    for x2, y2 in (pickle.loads(pickle.dumps((x, y))), copy.deepcopy((x, y))):
+        assert x2 is not x and y2._prev[0]._prev == (x2, x2) and y2._prev[1] is x2
+        y2.backward()
+        assert x2.grad == 5.0 and x.grad == 0.0
+    twin = copy.copy(y)  # shallow: a new node over the same operands
+    assert twin is not y and twin._prev == y._prev and twin.data == y.data
+
+
+def test_no_grad_results_keep_their_mark_through_copies():
+    import copy
+    import pickle
+
+    from autograd_lite import no_grad
+
+    with no_grad():
+        y = Value(2.0) * 3
+    for clone in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
+        with pytest.raises(RuntimeError, match="no_grad"):
+            clone.backward()
+
+
+def test_ops_made_with_define_op_pickle_by_name():
+    import pickle
+
+    from tests import ops_for_pickling
+
+    clone = pickle.loads(pickle.dumps(ops_for_pickling.cube))
+    assert clone(Value(2.0)).data == 8.0 and clone.__name__ == "test_pickled_cube"
+    node = ops_for_pickling.cube(Value(3.0))
+    node2 = pickle.loads(pickle.dumps(node))
+    node2.backward()
+    assert node2._op == "test_pickled_cube" and node2._prev[0].grad == 27.0

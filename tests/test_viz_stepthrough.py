@@ -51,9 +51,9 @@ def test_steps_visit_op_nodes_in_backward_order_with_the_table_s_derivatives(cas
         assert (step.index, step.total) == (i, len(steps))
         local = operand_gradients(step.node, 1.0)
         passed = operand_gradients(step.node, step.grad)
-        assert step.operands == tuple(o for o, _ in local) == step.node._prev
-        assert list(map(bits, step.local_derivatives)) == [bits(d) for _, d in local]
-        assert list(map(bits, step.contributions)) == [bits(c) for _, c in passed]
+        assert step.operands == tuple(o for _, o, _ in local) == step.node._prev
+        assert list(map(bits, step.local_derivatives)) == [bits(d) for _, _, d in local]
+        assert list(map(bits, step.contributions)) == [bits(c) for _, _, c in passed]
         # a node's gradient is complete when its step comes: later steps never change it
         assert bits(steps[-1].grads[step.node]) == bits(step.grad)
 

@@ -1,0 +1,65 @@
+"""A Value where Python wants a number: what users try from the lecture and PyTorch habits.
+
+The behaviour is written down once, in ``Value``'s docstring; this file is its test."""
+
+import math
+
+import pytest
+
+from autograd_lite import Value
+
+
+def test_conversions_give_the_number():
+    v = Value(2.75)
+    assert float(v) == 2.75 and type(float(v)) is float
+    assert v.item() == 2.75 and int(v) == 2 and int(Value(-2.75)) == -2
+    assert round(v) == 3 and round(v, 1) == 2.8 and round(Value(2.5)) == 2  # as round(2.75)
+    assert math.exp(v) == math.exp(2.75)  # the number: a float outside the graph
+    assert f"{v:.1f}" == "2.8"
+
+
+def test_truth_is_the_data_being_nonzero_as_for_numbers_and_pytorch():
+    assert not Value(0.0) and not Value(-0.0) and Value(0.5) and Value(-3.0)
+    assert Value(math.nan)  # as bool(float('nan'))
+    x = Value(0.0)
+    assert not (x * 5)
+
+
+def test_comparisons_read_the_data():
+    a, b = Value(1.0), Value(2.0)
+    assert a < b and a <= b and b > a and b >= a and not a > b
+    assert a < 1.5 and a <= 1 and a < 3 and a >= True and not (Value(math.nan) < 1.0)
+
+
+def test_max_and_sorted_return_the_values_themselves():
+    xs = [Value(v) for v in (0.3, -1.0, 2.5, 0.0)]
+    top = max(xs)
+    assert top is xs[2] and sorted(xs) == [xs[1], xs[3], xs[0], xs[2]]
+    assert min(xs) is xs[1]
+    (top * 3).backward()  # the gradient flows to the one that was picked, as in PyTorch
+    assert [x.grad for x in xs] == [0.0, 0.0, 3.0, 0.0]
+
+
+def test_equality_is_identity_and_comparing_with_a_number_says_so():
+    a, b = Value(1.0), Value(1.0)
+    assert a == a and a != b and (a == b) is False and len({a, b}) == 2 and {a: 1}[a] == 1
+    assert hash(a) != hash(b)
+    for number in (1.0, 1, True):
+        with pytest.raises(TypeError, match=r"compare its number instead: v\.data == 2\.0"):
+            a == number  # noqa: B015 - the point is that it raises
+        with pytest.raises(TypeError, match="graph node"):
+            a != number  # noqa: B015
+    assert a != "a" and a != None  # noqa: E711 - only numbers could be a confusion
+    assert a in [b, a] and a not in [b]
+
+
+def test_values_and_their_comparisons_in_a_graph_do_not_change_the_graph():
+    x = Value(3.0)
+    y = x * 2
+    assert y > x and float(y) == 6.0
+    assert y._prev == (x,) and y._op == "*"
+
+
+def test_unary_plus_is_the_value_itself():
+    x = Value(-2.0)
+    assert +x is x
