@@ -41,7 +41,7 @@ from . import numerics
 from .modes import NORMAL, STATE, check_backward, check_forward, enable_grad
 
 __all__ = [
-    "Value", "Op", "OPS", "define_op", "apply_op", "format_op",
+    "Value", "Op", "OPS", "BUILTIN_OPS", "define_op", "apply_op", "format_op",
     "backprop", "operand_gradients", "topological_order", "reverse_topological_order",
     "div", "power", "exp", "log", "sin", "cos", "value_of",
 ]
@@ -180,7 +180,8 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("sum",     _sum_floats,       (lambda g, out, *terms: (g,) * len(terms),),
        variadic=True, commutative=True),
 ]}
-_BUILTIN_OPS = frozenset(OPS)
+BUILTIN_OPS: tuple[str, ...] = tuple(OPS)
+"""The names of the ops the engine comes with, in table order (``define_op`` adds others)."""
 
 
 def format_op(name: str, operands: Sequence[str]) -> str:
@@ -259,7 +260,7 @@ def define_op(name: str, forward: Callable[..., float], *vjps: Callable[..., Any
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"define_op: name must be a non-empty string, got {name!r}")
-    if name in _BUILTIN_OPS or (name in OPS and not replace):
+    if name in BUILTIN_OPS or (name in OPS and not replace):
         raise ValueError(f"define_op: an op named {name!r} already exists")
     if not callable(forward) or not all(callable(rule) for rule in vjps):
         raise TypeError(f"define_op: op {name!r} needs a forward function and VJP rules")

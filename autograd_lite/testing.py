@@ -21,14 +21,13 @@ A property test you can copy::
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .engine import OPS, Value
+from .engine import OPS, Op, Value, apply_op, format_op
 from .functional import gradients
-from .modes import no_grad
+from .modes import enable_grad, no_grad
 
 if TYPE_CHECKING:  # pragma: no cover
     from hypothesis.strategies import SearchStrategy
@@ -47,15 +46,30 @@ class GradcheckError(AssertionError):
 # Finite differences
 # ---------------------------------------------------------------------------------------------
 
-def _as_floats(inputs: Sequence[float | Value]) -> list[float]:
+def _as_floats(who: str, inputs: Sequence[float | Value], eps: float, **tolerances: float
+               ) -> list[float]:
+    """The inputs as floats, after checking them and the settings: finite differences need
+    finite inputs, a step ``eps > 0`` and tolerances >= 0, or they check nothing."""
+    for name, value in (("eps", eps), *tolerances.items()):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{who}: {name} must be a number, got {type(value).__name__}")
+        if not math.isfinite(value) or value < 0 or (name == "eps" and value == 0):
+            wanted = "a finite number > 0" if name == "eps" else "a finite number >= 0"
+            raise ValueError(f"{who}: {name} must be {wanted}, got {value!r}")
     if isinstance(inputs, Value | int | float):
         inputs = [inputs]
     values = []
     for i, x in enumerate(inputs):
         v = x.data if isinstance(x, Value) else x
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise TypeError(f"inputs[{i}] must be a number or a Value, got {type(x).__name__}")
+            raise TypeError(f"{who}: inputs[{i}] must be a number or a Value, "
+                            f"got {type(x).__name__}")
+        if not math.isfinite(v):
+            raise ValueError(f"{who}: inputs[{i}] is {v!r}; finite differences need finite "
+                             "inputs")
         values.append(float(v))
+    if not values:
+        raise ValueError(f"{who}: no inputs to check")
     return values
 
 
@@ -72,7 +86,7 @@ def numerical_gradient(f: Callable[..., Any], inputs: Sequence[float],
     >>> [round(g, 6) for g in numerical_gradient(lambda x, y: x * y, [3.0, 4.0])]
     [4.0, 3.0]
     """
-    xs = _as_floats(inputs)
+    xs = _as_floats("numerical_gradient", inputs, eps)
     grads = []
     for i in range(len(xs)):
         up, down = list(xs), list(xs)
@@ -84,7 +98,8 @@ def numerical_gradient(f: Callable[..., Any], inputs: Sequence[float],
 
 def _analytic_gradient(f: Callable[..., Any], xs: Sequence[float]) -> list[float]:
     values = [Value(x) for x in xs]
-    out = f(*values)
+    with enable_grad():  # a check records f whatever the mode around it
+        out = f(*values)
     if not isinstance(out, Value):
         return [0.0] * len(xs)
     return gradients(out, values)
@@ -122,7 +137,7 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], *, eps: fl
     >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.3, -1.2])
     True
     """
-    xs = _as_floats(inputs)
+    xs = _as_floats("gradcheck", inputs, eps, atol=atol, rtol=rtol)
     analytic = _analytic_gradient(f, xs)
     numeric = numerical_gradient(f, xs, eps)
     bad = [(f"input {i}", xs[i], a, n)
@@ -146,9 +161,10 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], *,
     >>> gradgradcheck(lambda x, y: x * x * y + y.sin(), [0.5, 2.0])
     True
     """
-    xs = _as_floats(inputs)
+    xs = _as_floats("gradgradcheck", inputs, eps, atol=atol, rtol=rtol)
     values = [Value(x) for x in xs]
-    out = f(*values)
+    with enable_grad():
+        out = f(*values)
     first = gradients(out, values, create_graph=True) if isinstance(out, Value) else []
     bad = []
     for i in range(len(xs)):
@@ -173,19 +189,17 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], *,
 # Random expressions
 # ---------------------------------------------------------------------------------------------
 
-_VALUE_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "**": operator.pow, "neg": operator.neg, "abs": abs,
-    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "tanh": lambda x: x.tanh(),
-    "sigmoid": lambda x: x.sigmoid(), "relu": lambda x: x.relu(), "sin": lambda x: x.sin(),
-    "cos": lambda x: x.cos(), "sqrt": lambda x: x.sqrt(),
-    "sum": lambda *xs: Value.sum(xs),
-}
-_KINKED = {"abs", "relu"}  # derivative jumps at 0
+_CONSTANTS = (0.5, 2.0, -1.5, 3.0, 0.25)
 
-UNARY_OPS = ("neg", "abs", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt")
-BINARY_OPS = ("+", "-", "*", "/", "**")
-ALL_OPS = (*UNARY_OPS, *BINARY_OPS, "sum")
+
+def _op_names(ops: Sequence[str] | None) -> tuple[str, ...]:
+    """The ops to draw from: ``ops`` checked against the table, or all of it."""
+    if ops is None:
+        return tuple(OPS)
+    unknown = [op for op in ops if op not in OPS]
+    if unknown or not ops:
+        raise ValueError(f"unknown op(s) {unknown}; choose from {list(OPS)}")
+    return tuple(ops)
 
 
 @dataclass(frozen=True)
@@ -232,38 +246,44 @@ class Expression:
             if floats:
                 slots.append(OPS[step.op].forward(*[float(x) for x in operands]))
             else:
-                slots.append(_VALUE_FUNCTIONS[step.op](*operands))
+                slots.append(apply_op(step.op, operands))
         return slots[-1]
 
     def __call__(self, *args: Any) -> Any:
         return self._run(args)
 
     def kink_distance(self, xs: Sequence[float]) -> float:
-        """How close any ``abs``/``relu`` argument comes to its kink at 0 (inf if none)."""
+        """How close any op comes to a kink of its derivative (``abs`` and ``relu`` at 0, as
+        each row of the op table says), or ``inf`` when no op has one."""
         distance = math.inf
 
         def watch(step: Step, operands: list[Any]) -> None:
             nonlocal distance
-            if step.op in _KINKED:
-                distance = min(distance, abs(float(operands[0])))
+            kink = OPS[step.op].kink
+            if kink is not None:
+                distance = min(distance, abs(kink(*map(float, operands))))
 
         self._run([float(x) for x in xs], watch)
         return distance
 
     def is_smooth_at(self, xs: Sequence[float], margin: float = 1e-3,
                      limit: float = 1e6) -> bool:
-        """True when every intermediate value is finite and below ``limit`` in size, and no
-        kink is within ``margin``: where finite differences can be trusted."""
+        """True where finite differences can be trusted: every intermediate value is finite
+        and at most ``limit`` in size, no kink is within ``margin``, and every operand that
+        the op table says must be positive (``log``, ``sqrt``, a divisor, a base) is at least
+        ``margin``."""
         ok = True
+
+        def smooth(op: Op, floats: list[float]) -> bool:
+            if not all(math.isfinite(x) and abs(x) <= limit for x in floats):
+                return False
+            if op.kink is not None and abs(op.kink(*floats)) < margin:
+                return False
+            return all(floats[i] >= margin for i in op.positive)
 
         def watch(step: Step, operands: list[Any]) -> None:
             nonlocal ok
-            for x in operands:
-                x = float(x)
-                if not math.isfinite(x) or abs(x) > limit:
-                    ok = False
-            if step.op in _KINKED and abs(float(operands[0])) < margin:
-                ok = False
+            ok = ok and smooth(OPS[step.op], [float(x) for x in operands])
 
         out = self._run([float(x) for x in xs], watch)
         return ok and math.isfinite(out) and abs(out) <= limit
@@ -273,12 +293,7 @@ class Expression:
         lines = [f"f({', '.join(names)}):"]
         for k, step in enumerate(self.steps):
             args = [names[o] if isinstance(o, int) else repr(o) for o in step.operands]
-            if step.op in BINARY_OPS:
-                text = f"{args[0]} {step.op} {args[1]}"
-            elif step.op == "neg":
-                text = f"-{args[0]}"
-            else:
-                text = f"{step.op}({', '.join(args)})"
+            text = format_op(step.op, args)
             name = f"v{self.n_inputs + k}"
             names.append(name)
             lines.append(f"  {name} = {text}")
@@ -305,22 +320,23 @@ def safe_floats(min_value: float = -2.0, max_value: float = 2.0) -> SearchStrate
                      allow_infinity=False)
 
 
-def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] = ALL_OPS,
+def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] | None = None,
                 domain_safe: bool = True) -> SearchStrategy[Expression]:
-    """Random expressions over ``n_inputs`` inputs, built from ``ops`` (names in the op table).
+    """Random expressions over ``n_inputs`` inputs, built from ``ops`` (names in the op table;
+    by default every op in it when the strategy is made, ops added with ``define_op``
+    included).
 
     Operands are drawn from the inputs and *all* earlier results, so shared sub-expressions
     (one node used by several ops, even twice by one op) are common; numbers appear as
-    constants on either side. With ``domain_safe`` the arguments of ``log``, ``sqrt``, ``/``
-    and ``**`` are first made positive (``u * u + c``), so results stay real for every input.
+    constants on either side. With ``domain_safe`` every operand that the op table says must
+    be positive (the argument of ``log`` and ``sqrt``, a divisor, a base) is first made so
+    (``u * u + c``), so results stay real for every input.
     """
     st = _require_hypothesis()
-    unknown = [op for op in ops if op not in _VALUE_FUNCTIONS]
-    if unknown:
-        raise ValueError(f"unknown op(s) {unknown}; choose from {list(ALL_OPS)}")
+    names = _op_names(ops)
     if n_inputs < 1 or max_steps < 1:
         raise ValueError("expressions need at least one input and one step")
-    constants = st.sampled_from([0.5, 2.0, -1.5, 3.0, 0.25])
+    constants = st.sampled_from(_CONSTANTS)
 
     @st.composite
     def build(draw: Callable[..., Any]) -> Expression:
@@ -329,52 +345,33 @@ def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] = ALL_
         def slot() -> int:
             return draw(st.integers(0, n_inputs + len(steps) - 1))
 
-        def positive(o: int) -> int:  # u -> u * u + c, which is > 0 for every u
+        def positive(o: int | float) -> int | float:  # u -> u * u + c, > 0 for every u
+            if isinstance(o, float):
+                return abs(o)
             steps.append(Step("*", (o, o)))
             steps.append(Step("+", (n_inputs + len(steps) - 1, draw(st.sampled_from([0.5, 1.0])))))
             return n_inputs + len(steps) - 1
 
         for _ in range(draw(st.integers(1, max_steps))):
-            op = draw(st.sampled_from(list(ops)))
-            if op in UNARY_OPS:
-                o = slot()
-                if domain_safe and op in ("log", "sqrt"):
-                    o = positive(o)
-                steps.append(Step(op, (o,)))
-            elif op == "sum":
-                terms = draw(st.lists(st.one_of(st.none(), constants),
-                                      min_size=2, max_size=4))
-                operands = tuple(slot() if t is None else t for t in terms)
-                if all(isinstance(o, float) for o in operands):
-                    operands = (slot(), *operands[1:])
-                steps.append(Step("sum", operands))
-            else:
-                left: int | float = slot()
-                right: int | float = slot()
-                constant_side = draw(st.sampled_from(["none", "none", "left", "right"]))
-                if op == "**":
-                    if domain_safe:
-                        left = positive(int(left))
-                    right = draw(st.sampled_from([2.0, 3.0, 0.5, -1.0, 1.5]))
-                    if draw(st.booleans()):  # a Value exponent, kept small
-                        steps.append(Step("tanh", (slot(),)))
-                        right = n_inputs + len(steps) - 1
-                elif op == "/" and domain_safe:
-                    right = positive(int(right))
-                    if constant_side == "left":
-                        left = draw(constants)
-                elif constant_side == "left":
-                    left = draw(constants)
-                elif constant_side == "right":
-                    right = draw(constants)
-                steps.append(Step(op, (left, right)))
+            op = OPS[draw(st.sampled_from(names))]
+            arity = op.arity if op.arity is not None else draw(st.integers(2, 4))
+            # a constant now and then, on any side, but at least one operand from the slots
+            operands: list[int | float] = [
+                draw(constants) if arity > 1 and draw(st.integers(0, 3)) == 0 else slot()
+                for _ in range(arity)]
+            if all(isinstance(o, float) for o in operands):
+                operands[draw(st.integers(0, arity - 1))] = slot()
+            if domain_safe:
+                operands = [positive(o) if i in op.positive else o
+                            for i, o in enumerate(operands)]
+            steps.append(Step(op.name, tuple(operands)))
         return Expression(n_inputs, tuple(steps))
 
     return build()
 
 
 def expressions_with_inputs(n_inputs: int = 2, max_steps: int = 8,
-                            ops: Sequence[str] = ALL_OPS, domain_safe: bool = True,
+                            ops: Sequence[str] | None = None, domain_safe: bool = True,
                             min_value: float = -2.0, max_value: float = 2.0
                             ) -> SearchStrategy[tuple[Expression, list[float]]]:
     """Pairs ``(expression, inputs)``: a random expression and a list of ``n_inputs`` floats."""

@@ -1,11 +1,13 @@
-"""The op table, op by op: values and derivatives against closed forms and finite differences."""
+"""The op table, op by op: values and derivatives against closed forms and finite differences,
+how each op prints, its domain and its kinks. One row here per row of ``OPS``."""
 
 import math
+from dataclasses import dataclass, field
 
 import pytest
 
 from autograd_lite import Value, gradients
-from autograd_lite.engine import OPS
+from autograd_lite.engine import OPS, format_op
 from autograd_lite.testing import gradcheck, gradgradcheck, numerical_gradient
 
 
@@ -13,87 +15,132 @@ def sigmoid(x):
     return 1.0 / (1.0 + math.exp(-x))
 
 
-# op -> (apply to a Value, forward closed form, derivative closed form, points)
-UNARY = {
-    "neg": (lambda x: -x, lambda x: -x, lambda x: -1.0, [-2.0, 0.5, 3.0]),
-    "abs": (abs, abs, lambda x: math.copysign(1.0, x), [-2.0, -0.3, 0.7, 3.0]),
-    "exp": (Value.exp, math.exp, math.exp, [-3.0, 0.0, 1.5, 5.0]),
-    "log": (Value.log, math.log, lambda x: 1.0 / x, [0.1, 1.0, 2.5, 100.0]),
-    "tanh": (Value.tanh, math.tanh, lambda x: 1.0 - math.tanh(x) ** 2, [-3.0, -0.5, 0.0, 2.0]),
-    "sigmoid": (Value.sigmoid, sigmoid, lambda x: sigmoid(x) * (1.0 - sigmoid(x)),
-                [-4.0, 0.0, 0.3, 6.0]),
-    "relu": (Value.relu, lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0,
-             [-2.0, -0.1, 0.4, 3.0]),
-    "sin": (Value.sin, math.sin, math.cos, [-2.0, 0.0, 1.0, 4.0]),
-    "cos": (Value.cos, math.cos, lambda x: -math.sin(x), [-2.0, 0.0, 1.0, 4.0]),
-    "sqrt": (Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x), [0.01, 1.0, 2.0, 50.0]),
+@dataclass
+class Row:
+    """What the tests specify about one op: how to apply it to Values, its closed forms
+    (value and the derivative for each operand), points to check them at, how it prints,
+    and the points where its derivative has a kink, with the subgradient taken there."""
+
+    apply: object
+    forward: object
+    derivatives: object
+    points: list
+    prints: str
+    kinks: list = field(default_factory=list)
+
+
+ROWS = {
+    "+": Row(lambda a, b: a + b, lambda a, b: a + b, lambda a, b: (1.0, 1.0),
+             [(1.5, 2.0), (0.3, -1.2)], "a + b"),
+    "-": Row(lambda a, b: a - b, lambda a, b: a - b, lambda a, b: (1.0, -1.0),
+             [(1.5, 2.0), (0.3, -1.2)], "a - b"),
+    "*": Row(lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a),
+             [(1.5, 2.0), (0.3, -1.2), (4.0, 3.0)], "a * b"),
+    "/": Row(lambda a, b: a / b, lambda a, b: a / b, lambda a, b: (1.0 / b, -a / (b * b)),
+             [(1.5, 2.0), (0.3, -1.2), (4.0, 3.0)], "a / b"),
+    "**": Row(lambda a, b: a ** b, lambda a, b: a ** b,
+              lambda a, b: (b * a ** (b - 1), a ** b * math.log(a)),
+              [(1.5, 2.0), (2.0, 0.5), (4.0, 3.0), (0.3, -1.2)], "a ** b"),
+    "neg": Row(lambda x: -x, lambda x: -x, lambda x: (-1.0,), [-2.0, 0.5, 3.0], "-a"),
+    "abs": Row(abs, abs, lambda x: (math.copysign(1.0, x),), [-2.0, -0.3, 0.7, 3.0],
+               "abs(a)", kinks=[((0.0,), (0.0,)), ((-0.0,), (0.0,))]),
+    "exp": Row(Value.exp, math.exp, lambda x: (math.exp(x),), [-3.0, 0.0, 1.5, 5.0], "exp(a)"),
+    "log": Row(Value.log, math.log, lambda x: (1.0 / x,), [0.1, 1.0, 2.5, 100.0], "log(a)"),
+    "tanh": Row(Value.tanh, math.tanh, lambda x: (1.0 - math.tanh(x) ** 2,),
+                [-3.0, -0.5, 0.0, 2.0], "tanh(a)"),
+    "sigmoid": Row(Value.sigmoid, sigmoid, lambda x: (sigmoid(x) * (1.0 - sigmoid(x)),),
+                   [-4.0, 0.0, 0.3, 6.0], "sigmoid(a)"),
+    "relu": Row(Value.relu, lambda x: max(x, 0.0), lambda x: (1.0 if x > 0 else 0.0,),
+                [-2.0, -0.1, 0.4, 3.0], "relu(a)", kinks=[((0.0,), (0.0,))]),
+    "sin": Row(Value.sin, math.sin, lambda x: (math.cos(x),), [-2.0, 0.0, 1.0, 4.0], "sin(a)"),
+    "cos": Row(Value.cos, math.cos, lambda x: (-math.sin(x),), [-2.0, 0.0, 1.0, 4.0], "cos(a)"),
+    "sqrt": Row(Value.sqrt, math.sqrt, lambda x: (0.5 / math.sqrt(x),),
+                [0.01, 1.0, 2.0, 50.0], "sqrt(a)"),
+    "sum": Row(lambda *xs: Value.sum(xs), lambda *xs: math.fsum(xs),
+               lambda *xs: (1.0,) * len(xs), [(1.5, -2.0, 0.25), (0.1, 0.2)], "sum(a, b)"),
 }
-
-BINARY = {
-    "+": (lambda a, b: a + b, lambda a, b: (1.0, 1.0)),
-    "-": (lambda a, b: a - b, lambda a, b: (1.0, -1.0)),
-    "*": (lambda a, b: a * b, lambda a, b: (b, a)),
-    "/": (lambda a, b: a / b, lambda a, b: (1.0 / b, -a / (b * b))),
-    "**": (lambda a, b: a ** b, lambda a, b: (b * a ** (b - 1), a ** b * math.log(a))),
-}
-BINARY_POINTS = [(1.5, 2.0), (0.3, -1.2), (2.0, 0.5), (4.0, 3.0)]
+NAMES = "abcdefgh"
 
 
-def test_the_table_holds_every_op_the_tests_specify():
-    defined_by_tests_and_examples = {name for name in OPS if name.startswith(("test_", "softplus"))}
-    assert set(UNARY) | set(BINARY) | {"sum"} == set(OPS) - defined_by_tests_and_examples
+def _points(row):
+    return [p if isinstance(p, tuple) else (p,) for p in row.points]
 
 
-@pytest.mark.parametrize("name", sorted(UNARY))
-def test_unary_value_and_derivative_match_closed_forms(name):
-    apply, forward, derivative, points = UNARY[name]
-    for x0 in points:
-        x = Value(x0)
-        y = apply(x)
-        y.backward()
-        assert y._op == name and y._prev == (x,)
-        assert y.data == pytest.approx(forward(x0), rel=1e-15, abs=1e-300)
-        assert x.grad == pytest.approx(derivative(x0), rel=1e-12)
+def test_every_op_of_the_table_has_a_row_here_and_no_more():
+    made_by_tests_and_examples = {n for n in OPS if n.startswith(("test_", "softplus"))}
+    assert set(ROWS) == set(OPS) - made_by_tests_and_examples
 
 
-@pytest.mark.parametrize("name", sorted(UNARY))
-def test_unary_derivatives_match_finite_differences_first_and_second_order(name):
-    apply, _, _, points = UNARY[name]
-    for x0 in points:
-        if name in ("abs", "relu") and abs(x0) < 1e-3:
-            continue
-        assert gradcheck(apply, [x0])
-        if name not in ("abs", "relu"):
-            assert gradgradcheck(apply, [x0], atol=1e-4)
-
-
-@pytest.mark.parametrize("name", sorted(BINARY))
-def test_binary_value_and_derivatives_match_closed_forms(name):
-    apply, derivatives = BINARY[name]
-    for a0, b0 in BINARY_POINTS:
-        a, b = Value(a0), Value(b0)
-        out = apply(a, b)
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_value_and_derivatives_match_closed_forms(name):
+    row = ROWS[name]
+    for point in _points(row):
+        xs = [Value(v) for v in point]
+        out = row.apply(*xs)
         out.backward()
-        assert out._op == name and out._prev == (a, b)
-        assert out.data == pytest.approx(apply(a0, b0), rel=1e-15)
-        da, db = derivatives(a0, b0)
-        assert (a.grad, b.grad) == (pytest.approx(da, rel=1e-12), pytest.approx(db, rel=1e-12))
-        assert gradcheck(apply, [a0, b0])
-        assert gradgradcheck(apply, [a0, b0], atol=1e-4)
+        assert out._op == name and out._prev == tuple(xs)
+        assert out.data == pytest.approx(row.forward(*point), rel=1e-15, abs=1e-300)
+        expected = row.derivatives(*point)
+        assert [x.grad for x in xs] == [pytest.approx(d, rel=1e-12) for d in expected]
 
 
-@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_derivatives_match_finite_differences_first_and_second_order(name):
+    row = ROWS[name]
+    for point in _points(row):
+        assert gradcheck(row.apply, list(point))
+        assert gradgradcheck(row.apply, list(point), atol=1e-4)
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_each_op_prints_as_specified(name):
+    arity = OPS[name].arity or 2
+    assert format_op(name, list(NAMES[:arity])) == ROWS[name].prints
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_kinks_are_where_the_table_says_with_the_documented_subgradient(name):
+    row, op = ROWS[name], OPS[name]
+    assert (op.kink is not None) == bool(row.kinks)
+    for point, subgradient in row.kinks:
+        assert op.kink(*point) == 0.0
+        xs = [Value(v) for v in point]
+        assert gradients(row.apply(*xs), xs) == list(subgradient)
+    for point in _points(row):  # and the test points are away from them
+        assert op.kink is None or op.kink(*point) != 0.0
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_the_domain_ends_where_the_table_says(name):
+    # an operand the table says must be positive: at 0 the value or a derivative is not
+    # finite, or the value is not real below 0; at the test points all is finite
+    op = OPS[name]
+    for i in op.positive:
+        base = list(_points(ROWS[name])[0])
+        edge = []
+        for at in (0.0, -0.5):
+            xs = [Value(v) for v in [*base[:i], at, *base[i + 1:]]]
+            out = ROWS[name].apply(*xs)
+            edge += [out.data, *gradients(out, xs)]
+        assert not all(map(math.isfinite, edge)), f"{name}: operand {i} has no domain edge"
+    for point in _points(ROWS[name]):
+        xs = [Value(v) for v in point]
+        out = ROWS[name].apply(*xs)
+        assert all(map(math.isfinite, [out.data, *gradients(out, xs)]))
+
+
+@pytest.mark.parametrize("name", ["+", "-", "*", "/", "**"])
 def test_numbers_on_either_side_are_constants(name):
-    apply, derivatives = BINARY[name]
+    row = ROWS[name]
     a0, b0 = 1.5, 2.0
-    da, db = derivatives(a0, b0)
+    da, db = row.derivatives(a0, b0)
     x = Value(a0)
-    left = apply(x, b0)  # Value <op> number
-    assert left.data == pytest.approx(apply(a0, b0)) and left._prev == (x,)
+    left = row.apply(x, b0)  # Value <op> number
+    assert left.data == pytest.approx(row.forward(a0, b0)) and left._prev == (x,)
     assert gradients(left, [x]) == [pytest.approx(da)]
     y = Value(b0)
-    right = apply(a0, y)  # number <op> Value
-    assert right.data == pytest.approx(apply(a0, b0)) and right._prev == (y,)
+    right = row.apply(a0, y)  # number <op> Value
+    assert right.data == pytest.approx(row.forward(a0, b0)) and right._prev == (y,)
     assert gradients(right, [y]) == [pytest.approx(db)]
     assert right._operands == (a0, y)
 
@@ -140,7 +187,7 @@ def test_in_place_forms_build_new_nodes():
 
 def test_unary_plus_minus_and_abs():
     x = Value(-2.5)
-    assert (-x).data == 2.5 and abs(x).data == 2.5
+    assert (-x).data == 2.5 and abs(x).data == 2.5 and (+x) is x
 
 
 def test_pow_with_a_number_exponent():
