@@ -29,7 +29,6 @@ Choices at kinks and edges, written down once:
 
 from __future__ import annotations
 
-import copy
 import importlib
 import operator
 import sys
@@ -599,61 +598,49 @@ class Value:
         return self.data != 0.0
 
     def __lt__(self, other: object) -> bool:
-        return self.data < _compared(other, "<")
+        other = _number(other)
+        return NotImplemented if other is None else self.data < other
 
     def __le__(self, other: object) -> bool:
-        return self.data <= _compared(other, "<=")
+        other = _number(other)
+        return NotImplemented if other is None else self.data <= other
 
     def __gt__(self, other: object) -> bool:
-        return self.data > _compared(other, ">")
+        other = _number(other)
+        return NotImplemented if other is None else self.data > other
 
     def __ge__(self, other: object) -> bool:
-        return self.data >= _compared(other, ">=")
+        other = _number(other)
+        return NotImplemented if other is None else self.data >= other
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not Value and _constant(other) is not None:
+        if type(other) is Value:
+            return self is other
+        if _constant(other) is not None:
             raise TypeError(_EQUALITY_WITH_A_NUMBER)
-        return self is other
+        return NotImplemented
 
     def __ne__(self, other: object) -> bool:
-        if type(other) is not Value and _constant(other) is not None:
+        if type(other) is Value:
+            return self is not other
+        if _constant(other) is not None:
             raise TypeError(_EQUALITY_WITH_A_NUMBER)
-        return self is not other
+        return NotImplemented
 
     __hash__ = object.__hash__
 
-    # copying ----------------------------------------------------------------------------------
+    # copying: graphs of any depth, without recursion (see ``copying``) ------------------------
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        # Pickling nests each operand inside its result, which overflows Python's stack for a
-        # graph a few hundred nodes deep. So a result pickles its whole graph as a flat list,
-        # leaves as themselves (shared with the rest of the pickle, parameters included).
-        if not self._op:
-            return _leaf, (self.data, self.grad, self.label, self._b)
-        order = topological_order(self)
-        index = {node: i for i, node in enumerate(order)}
-        records = [node if not node._op else
-                   (node.data, node.grad, node.label, node._op, node._depth,
-                    _map_operands(node, index.__getitem__))
-                   for node in order]
-        return _rebuild, (records,)
+        from . import copying
+        return copying.reduce(self)
 
     def __copy__(self) -> Value:
-        twin = _new(Value)
-        for name in Value.__slots__:
-            setattr(twin, name, getattr(self, name))
-        return twin
+        from . import copying
+        return copying.shallow_copy(self)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        # Operands before results, so no recursion; whatever memo holds is reused.
-        for node in topological_order(self):
-            if id(node) not in memo:
-                twin = _new(Value)
-                twin.data, twin.label, twin._op, twin._depth = (node.data, node.label,
-                                                                node._op, node._depth)
-                twin._a, twin._b = _map_operands(node, lambda o: memo[id(o)])
-                twin.grad = copy.deepcopy(node.grad, memo)
-                memo[id(node)] = twin
-        return memo[id(self)]
+        from . import copying
+        return copying.deep_copy(self, memo)
 
     # display ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -676,14 +663,9 @@ _EQUALITY_WITH_A_NUMBER = (
     "dictionary keys); compare its number instead: v.data == 2.0")
 
 
-def _compared(other: object, symbol: str) -> float:
-    if type(other) is Value:
-        return other.data
-    number = _constant(other)
-    if number is None:
-        raise TypeError(f"'{symbol}' not supported between a Value and "
-                        f"{type(other).__name__}")
-    return number
+def _number(other: object) -> float | None:
+    """What a Value is compared with, as a float: a Value's data or a number (else None)."""
+    return other.data if type(other) is Value else _constant(other)
 
 
 def _check_recorded(root: Value, what: str) -> None:
@@ -692,41 +674,6 @@ def _check_recorded(root: Value, what: str) -> None:
             f"{what}: this Value was computed under no_grad(), so no graph was recorded and "
             "nothing would get a gradient; compute it outside no_grad() (detach() makes a "
             "leaf on purpose)")
-
-
-def _map_operands(node: Value, replace: Callable[[Value], Any]) -> tuple[Any, Any]:
-    """``node``'s two operand slots with each Value in them replaced (constants kept)."""
-    def swap(o: Any) -> Any:
-        return replace(o) if type(o) is Value else o
-
-    a = node._a
-    return (tuple(map(swap, a)) if type(a) is tuple else swap(a)), swap(node._b)
-
-
-def _leaf(data: float, grad: Any, label: str | None, mark: Any = None) -> Value:
-    leaf = Value(data, label)
-    leaf.grad = grad
-    leaf._b = mark
-    return leaf
-
-
-def _rebuild(records: list[Any]) -> Value:
-    nodes: list[Value] = []
-    for record in records:
-        if type(record) is Value:
-            nodes.append(record)
-            continue
-        data, grad, label, op, depth, (a, b) = record
-        node = _new(Value)
-        node.data, node.grad, node.label, node._op, node._depth = data, grad, label, op, depth
-
-        def resolve(o: Any) -> Any:
-            return nodes[o] if type(o) is int else o
-
-        node._a = tuple(map(resolve, a)) if type(a) is tuple else resolve(a)
-        node._b = resolve(b)
-        nodes.append(node)
-    return nodes[-1]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def test_values_order_by_data_but_equal_only_to_themselves():
         Value(2.0) == 2.0  # noqa: B015 - the point is that it raises
     with pytest.raises(TypeError, match="graph node"):
         Value(2.0) != 2  # noqa: B015
-    with pytest.raises(TypeError, match="'<' not supported between a Value and str"):
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'Value' and 'str'"):
         a < "b"  # noqa: B015
 
 
