@@ -41,8 +41,9 @@ from .modes import NORMAL, STATE, check_backward, check_forward, enable_grad
 
 __all__ = [
     "Value", "Op", "OPS", "BUILTIN_OPS", "define_op", "apply_op", "format_op",
+    "maximum", "logsumexp", "softplus", "select",
     "backprop", "operand_gradients", "topological_order", "reverse_topological_order",
-    "div", "power", "exp", "log", "sin", "cos", "value_of",
+    "div", "power", "exp", "log", "sin", "cos", "sigmoid", "value_of",
 ]
 
 Number = int | float
@@ -91,6 +92,11 @@ def cos(x: Value | float) -> Value | float:
     return x.cos() if type(x) is Value else numerics.cos(x)
 
 
+def sigmoid(x: Value | float) -> Value | float:
+    """The logistic function of a float or a Value."""
+    return x.sigmoid() if type(x) is Value else numerics.sigmoid(x)
+
+
 # ---------------------------------------------------------------------------------------------
 # The op table
 # ---------------------------------------------------------------------------------------------
@@ -108,7 +114,8 @@ class Op(NamedTuple):
     * ``positive``: the operands that must be > 0 for a real, finite result (the domain; the
       random expressions of ``testing`` keep them there). ``kink``: a function of the operands'
       floats that is 0 where the derivative jumps (``relu``: the operand itself); the
-      derivative there is the documented subgradient.
+      derivative there is the documented subgradient. ``index``: the position of an operand
+      that picks one of the others by number (``select``), a whole number in range.
     """
 
     name: str
@@ -119,6 +126,7 @@ class Op(NamedTuple):
     commutative: bool = False
     positive: tuple[int, ...] = ()
     kink: Callable[..., float] | None = None
+    index: int | None = None
 
     @property
     def arity(self) -> int | None:
@@ -151,6 +159,19 @@ def _identity(x: float) -> float:
     return x
 
 
+def _difference(a: float, b: float) -> float:
+    return a - b
+
+
+def _logsumexp_vjp(g: Any, out: Any, *terms: Any) -> tuple[Any, ...]:
+    return tuple(g * exp(z - out) for z in terms)  # the softmax of the terms
+
+
+def _select_vjp(g: Any, out: Any, index: Any, *options: Any) -> tuple[Any, ...]:
+    chosen = value_of(index)
+    return (0.0, *[g if k == chosen else 0.0 for k in range(len(options))])
+
+
 OPS: dict[str, Op] = {op.name: op for op in [
     #  name       forward            vjp for each operand (g flows into out)
     Op("+",       operator.add,      (lambda g, out, a, b: g,
@@ -178,6 +199,15 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("sqrt",    numerics.sqrt,     (lambda g, out, a: div(g, 2.0 * out),), positive=(0,)),
     Op("sum",     _sum_floats,       (lambda g, out, *terms: (g,) * len(terms),),
        variadic=True, commutative=True),
+    # data-dependent choices as ops, so that a trace (autograd_lite.jit) can follow them
+    Op("maximum", numerics.maximum,  (lambda g, out, a, b: g * numerics.maximum_share(
+                                          value_of(a), value_of(b)),
+                                      lambda g, out, a, b: g * numerics.maximum_share(
+                                          value_of(b), value_of(a))),
+       commutative=True, kink=_difference),
+    Op("logsumexp", numerics.logsumexp, (_logsumexp_vjp,), variadic=True, commutative=True),
+    Op("softplus", numerics.softplus, (lambda g, out, a: g * sigmoid(a),)),
+    Op("select",  numerics.select,   (_select_vjp,), variadic=True, index=0),
 ]}
 BUILTIN_OPS: tuple[str, ...] = tuple(OPS)
 """The names of the ops the engine comes with, in table order (``define_op`` adds others)."""
@@ -247,15 +277,13 @@ def define_op(name: str, forward: Callable[..., float], *vjps: Callable[..., Any
     redefines an op you defined before (handy when re-running a notebook cell); the built-in
     ops cannot be replaced.
 
-    >>> import math
     >>> from autograd_lite import Value, define_op
-    >>> from autograd_lite.engine import exp
-    >>> softplus = define_op("softplus", lambda x: math.log1p(math.exp(x)),
-    ...                      lambda g, out, x: g * (1.0 - exp(-out)))  # = g * sigmoid(x)
-    >>> x = Value(0.0)
-    >>> softplus(x).backward()
+    >>> cube = define_op("cube", lambda x: x * x * x, lambda g, out, x: g * 3.0 * x * x,
+    ...                  replace=True)
+    >>> x = Value(2.0)
+    >>> cube(x).backward()
     >>> x.grad
-    0.5
+    12.0
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"define_op: name must be a non-empty string, got {name!r}")
@@ -369,6 +397,51 @@ def apply_op(name: str, operands: Sequence[Value | Number]) -> Value:
     if op.arity is None or op.arity > 2:
         return _node(data, name, tuple(args), None, max(depths) + 1)
     return _node(data, name, args[0], args[1] if len(args) == 2 else None, max(depths) + 1)
+
+
+def maximum(a: Value | Number, b: Value | Number) -> Value:
+    """The larger of ``a`` and ``b``, as an op: the gradient goes to the larger one (split in
+    half at a tie). Unlike Python's ``max``, which compares the data and returns one of the
+    Values, it can be traced by ``autograd_lite.jit``.
+
+    >>> x = Value(3.0)
+    >>> y = maximum(x, 1.0)
+    >>> y.backward()
+    >>> y.data, x.grad
+    (3.0, 1.0)
+    """
+    return apply_op("maximum", (a, b))
+
+
+def logsumexp(terms: Iterable[Value | Number]) -> Value:
+    """``log(sum(exp(t) for t in terms))`` as one op, stable for large terms; its gradient is
+    the softmax of the terms.
+
+    >>> logsumexp([Value(800.0), 0.0, 0.0]).data
+    800.0
+    """
+    return apply_op("logsumexp", tuple(terms))
+
+
+def softplus(x: Value | Number) -> Value:
+    """``log(1 + exp(x))`` as one op, without overflow; its derivative is ``sigmoid(x)``.
+
+    >>> round(softplus(Value(0.0)).data, 6), softplus(Value(-800.0)).data
+    (0.693147, 0.0)
+    """
+    return apply_op("softplus", (x,))
+
+
+def select(index: Value | Number, options: Sequence[Value | Number]) -> Value:
+    """``options[index]`` as an op: the gradient goes to the option picked. ``index`` may be
+    a Value (a label that is an input of a traced function) and must hold a whole number in
+    range, else the result is ``nan``.
+
+    >>> z = [Value(2.0), Value(-1.0), Value(0.5)]
+    >>> select(1, z).data
+    -1.0
+    """
+    return apply_op("select", (index, *options))
 
 
 # The methods below are the ops most graphs are made of; they skip ``apply_op``'s checks. The

@@ -25,7 +25,7 @@ NAN = math.nan
 
 __all__ = [
     "to_float", "div", "pow", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
-    "relu", "sign", "is_finite",
+    "relu", "sign", "is_finite", "maximum", "maximum_share", "logsumexp", "softplus", "select",
 ]
 
 
@@ -147,6 +147,54 @@ def sign(x: float) -> float:
     if x < 0.0:
         return -1.0
     return x if x != x else 0.0
+
+
+def maximum(a: float, b: float) -> float:
+    """The larger of ``a`` and ``b``; ``nan`` if either is (as NumPy's ``maximum``)."""
+    if a != a or b != b:
+        return NAN
+    return a if a >= b else b
+
+
+def maximum_share(a: float, b: float) -> float:
+    """d maximum(a, b) / d a: 1 where ``a > b``, 0 where ``a < b``, and at a tie 0.5 (the
+    subgradient PyTorch and JAX take there, which splits the gradient between the two)."""
+    if a > b:
+        return 1.0
+    if a < b:
+        return 0.0
+    return 0.5 if a == b else NAN
+
+
+def logsumexp(*xs: float) -> float:
+    """``log(exp(x0) + exp(x1) + ...)`` without overflow: the largest term is taken out first.
+
+    >>> logsumexp(800.0, 0.0, 0.0), logsumexp(-math.inf, -math.inf)
+    (800.0, -inf)
+    """
+    m = max(xs)
+    if any(x != x for x in xs):
+        return NAN
+    if math.isinf(m):  # all -inf (the sum is 0), or one +inf
+        return m
+    total = 0.0
+    for x in xs:  # left to right, as a chain of additions
+        total += math.exp(x - m)
+    return m + math.log(total)
+
+
+def softplus(x: float) -> float:
+    """``log(1 + exp(x))`` without overflow: ``max(x, 0) + log1p(exp(-|x|))``."""
+    if x != x:
+        return NAN
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def select(index: float, *options: float) -> float:
+    """``options[index]``; ``nan`` when ``index`` is not a whole number in range."""
+    if index == index and index == math.floor(index) and 0 <= index < len(options):
+        return options[int(index)]
+    return NAN
 
 
 def is_finite(x: float) -> bool:

@@ -361,6 +361,8 @@ def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] | None
                 for _ in range(arity)]
             if all(isinstance(o, float) for o in operands):
                 operands[draw(st.integers(0, arity - 1))] = slot()
+            if op.index is not None:  # picks one of the other operands by number
+                operands[op.index] = float(draw(st.integers(0, arity - 2)))
             if domain_safe:
                 operands = [positive(o) if i in op.positive else o
                             for i, o in enumerate(operands)]

@@ -155,3 +155,25 @@ def test_pow_derivatives_stay_finite_for_tiny_bases(x0):
     assert d1.data == 2 * x0 and gradients(d1, [x]) == [2.0]
     y = Value(0.0)  # a Value exponent at 0: d/dx is 0 there too
     assert gradients(x ** y, [x])[0] == 0.0
+
+
+def test_the_choice_ops_at_their_edges():
+    from autograd_lite.engine import logsumexp, maximum, select, softplus
+
+    assert logsumexp([Value(800.0), 0.0, 0.0]).data == 800.0  # no overflow
+    assert logsumexp([Value(-inf), -inf]).data == -inf and logsumexp([Value(inf), 1.0]).data == inf
+    assert math.isnan(logsumexp([Value(nan), 1.0]).data)
+    z = [Value(800.0), Value(0.0), Value(0.0)]
+    assert gradients(logsumexp(z), z) == [1.0, 0.0, 0.0]
+    assert softplus(Value(-800.0)).data == 0.0 and softplus(Value(800.0)).data == 800.0
+    x = Value(-800.0)
+    assert gradients(softplus(x), [x]) == [0.0]
+    assert math.isnan(maximum(Value(nan), 1.0).data) and maximum(Value(-0.5), -1.0).data == -0.5
+    a, b = Value(2.0), Value(2.0)
+    assert gradients(maximum(a, b), [a, b]) == [0.5, 0.5]  # a tie splits the gradient
+    i = Value(2.0)  # an index that is a Value (a label fed to a traced function)
+    options = [Value(v) for v in (0.1, 0.2, 0.3)]
+    out = select(i, options)
+    assert out.data == 0.3 and gradients(out, [i, *options]) == [0.0, 0.0, 0.0, 1.0]
+    for bad in (1.5, -1.0, 3.0, nan):
+        assert math.isnan(select(bad, options).data)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from autograd_lite import Value, gradients
-from autograd_lite.engine import OPS, format_op
+from autograd_lite.engine import OPS, format_op, logsumexp, maximum, select, softplus
 from autograd_lite.testing import gradcheck, gradgradcheck, numerical_gradient
 
 
@@ -58,6 +58,18 @@ ROWS = {
                 [0.01, 1.0, 2.0, 50.0], "sqrt(a)"),
     "sum": Row(lambda *xs: Value.sum(xs), lambda *xs: math.fsum(xs),
                lambda *xs: (1.0,) * len(xs), [(1.5, -2.0, 0.25), (0.1, 0.2)], "sum(a, b)"),
+    "maximum": Row(maximum, max, lambda a, b: (1.0, 0.0) if a > b else (0.0, 1.0),
+                   [(1.5, 2.0), (0.3, -1.2)], "maximum(a, b)",
+                   kinks=[((1.0, 1.0), (0.5, 0.5)), ((-2.0, -2.0), (0.5, 0.5))]),
+    "logsumexp": Row(lambda *xs: logsumexp(xs), lambda *xs: math.log(math.fsum(map(math.exp, xs))),
+                     lambda *xs: tuple(math.exp(x) / math.fsum(map(math.exp, xs)) for x in xs),
+                     [(1.5, -2.0, 0.25), (0.1, 0.2), (30.0, 31.0)], "logsumexp(a, b)"),
+    "softplus": Row(softplus, lambda x: math.log1p(math.exp(x)), lambda x: (sigmoid(x),),
+                    [-3.0, 0.0, 2.0, 30.0], "softplus(a)"),
+    # the index is a constant here (1); as a Value it gets no gradient (test_numerics)
+    "select": Row(lambda *xs: select(1, xs), lambda *xs: xs[1],
+                  lambda *xs: tuple(1.0 if k == 1 else 0.0 for k in range(len(xs))),
+                  [(2.0, -1.0, 0.5), (0.3, 0.7)], "select(a, b)"),
 }
 NAMES = "abcdefgh"
 
@@ -67,7 +79,7 @@ def _points(row):
 
 
 def test_every_op_of_the_table_has_a_row_here_and_no_more():
-    made_by_tests_and_examples = {n for n in OPS if n.startswith(("test_", "softplus"))}
+    made_by_tests_and_examples = {n for n in OPS if n.startswith(("test_", "cube"))}
     assert set(ROWS) == set(OPS) - made_by_tests_and_examples
 
 
