@@ -8,20 +8,23 @@
 7.0
 """
 
-from .engine import Value, define_op
+from .engine import Value, define_op, logsumexp, maximum, select, softplus
 from .functional import grad, gradients, value_and_grad
 from .modes import (
     AnomalyError,
+    TraceError,
     detect_anomaly,
     enable_grad,
     is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
 )
+from .traced import jit
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Value", "define_op", "grad", "gradients", "value_and_grad", "no_grad", "enable_grad",
-    "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "AnomalyError", "__version__",
+    "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "AnomalyError",
+    "maximum", "logsumexp", "softplus", "select", "jit", "TraceError", "__version__",
 ]

@@ -37,7 +37,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from . import numerics
-from .modes import NORMAL, STATE, check_backward, check_forward, enable_grad
+from .modes import (
+    NORMAL,
+    STATE,
+    check_backward,
+    check_forward,
+    check_not_tracing,
+    enable_grad,
+)
 
 __all__ = [
     "Value", "Op", "OPS", "BUILTIN_OPS", "define_op", "apply_op", "format_op",
@@ -116,6 +123,9 @@ class Op(NamedTuple):
       floats that is 0 where the derivative jumps (``relu``: the operand itself); the
       derivative there is the documented subgradient. ``index``: the position of an operand
       that picks one of the others by number (``select``), a whole number in range.
+    * ``array``: for an op added with ``define_op``, its forward function and VJP rules over
+      NumPy arrays, for the traced mode (``autograd_lite.compiled`` holds the built-in ops');
+      without it, a trace runs the rules above element by element.
     """
 
     name: str
@@ -127,6 +137,7 @@ class Op(NamedTuple):
     positive: tuple[int, ...] = ()
     kink: Callable[..., float] | None = None
     index: int | None = None
+    array: tuple[Callable[..., Any], ...] | None = None
 
     @property
     def arity(self) -> int | None:
@@ -263,7 +274,9 @@ def _op_function(name: str, module: str) -> OpFunction:
 
 def define_op(name: str, forward: Callable[..., float], *vjps: Callable[..., Any],
               symbol: str = "", commutative: bool = False, positive: Sequence[int] = (),
-              kink: Callable[..., float] | None = None, replace: bool = False) -> OpFunction:
+              kink: Callable[..., float] | None = None,
+              array: Sequence[Callable[..., Any]] | None = None,
+              replace: bool = False) -> OpFunction:
     """Add an op of one or two operands to the table and return a function that applies it.
 
     ``forward`` takes one float per operand and returns a float; give one VJP rule per operand,
@@ -271,9 +284,10 @@ def define_op(name: str, forward: Callable[..., float], *vjps: Callable[..., Any
     ``backward(create_graph=True)`` with Values, so write them with operations that work on
     both: ``+ - *`` and this module's ``div``, ``power``, ``exp``, ``log``, ``sin``, ``cos`` and
     ``value_of`` (which, unlike Python's float operators, never raise). The other options are
-    the table's (see ``Op``): how the op prints, where its domain ends and where it has kinks;
-    the op then appears in drawings, step captions and the random expressions of
-    ``autograd_lite.testing`` like a built-in one. Op names are global: ``replace=True``
+    the table's (see ``Op``): how the op prints, where its domain ends and where it has kinks,
+    and its NumPy form for ``autograd_lite.jit``; the op then appears in drawings, step
+    captions and the random expressions of ``autograd_lite.testing`` like a built-in one, and
+    can be traced. Op names are global: ``replace=True``
     redefines an op you defined before (handy when re-running a notebook cell); the built-in
     ops cannot be replaced.
 
@@ -296,8 +310,12 @@ def define_op(name: str, forward: Callable[..., float], *vjps: Callable[..., Any
                          f"(one or two operands), got {len(vjps)}")
     if not all(isinstance(i, int) and 0 <= i < len(vjps) for i in positive):
         raise ValueError(f"define_op: positive={tuple(positive)!r} must list operand indices")
+    if array is not None and (len(array) != 1 + len(vjps) or not all(map(callable, array))):
+        raise ValueError(f"define_op: array= needs a NumPy forward function and one NumPy VJP "
+                         f"rule per operand ({1 + len(vjps)} functions) for op {name!r}")
     OPS[name] = Op(name, forward, tuple(vjps), symbol=symbol, commutative=commutative,
-                   positive=tuple(positive), kink=kink)
+                   positive=tuple(positive), kink=kink,
+                   array=None if array is None else tuple(array))
     caller = sys._getframe(1).f_globals.get("__name__", "__main__")
     return OpFunction(name, caller)
 
@@ -347,6 +365,8 @@ def _node(data: float, op: str, a: Any, b: Any, depth: int) -> Value:
         out._op, out._a, out._b, out._depth = op, a, b, depth
     else:  # no_grad(): record nothing, the result is a leaf
         out._op, out._a, out._b, out._depth = "", None, NO_GRAPH, 0
+    if mode.trace is not None:  # autograd_lite.jit is recording what the function builds
+        mode.trace.record(out)
     return out
 
 
@@ -618,7 +638,11 @@ class Value:
     # graph ------------------------------------------------------------------------------------
     def detach(self) -> Value:
         """A new leaf with the same data and no history: gradients stop here."""
-        return Value(self.data)
+        leaf = Value(self.data)
+        trace = STATE.get().trace
+        if trace is not None:  # a trace follows the data through, without the gradient
+            trace.detached(leaf, self)
+        return leaf
 
     def backward(self, create_graph: bool = False) -> None:
         """Add d(self)/d(node) to ``node.grad`` for every node this Value was computed from.
@@ -835,6 +859,7 @@ def backprop(root: Value, grads: dict[Value, Any], *, create_graph: bool = False
     >>> grads[x]
     6.0
     """
+    check_not_tracing("backpropagating (backward(), gradients(), grad())")
     mode = STATE.get()
     check = mode.anomaly
     record = create_graph and not mode.grad_enabled

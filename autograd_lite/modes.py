@@ -1,4 +1,4 @@
-"""Recording modes: ``no_grad`` and ``detect_anomaly``, and the anomaly checks themselves.
+"""Recording modes: ``no_grad``, ``detect_anomaly`` and tracing, and the anomaly checks.
 
 The mode lives in a ``contextvars.ContextVar``, so it is private to each thread and each
 asyncio task: ``with no_grad():`` in one thread never turns off recording in another.
@@ -12,17 +12,18 @@ import contextlib
 import math
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled",
-    "AnomalyError",
+    "AnomalyError", "TraceError",
 ]
 
 
 class _Mode(NamedTuple):
     grad_enabled: bool
     anomaly: bool
+    trace: Any = None  # the trace being recorded (autograd_lite.tracing), if any
 
 
 NORMAL = _Mode(grad_enabled=True, anomaly=False)
@@ -35,7 +36,7 @@ def _interned(mode: _Mode) -> _Mode:
 
 
 @contextlib.contextmanager
-def _set_mode(**changes: bool) -> Iterator[None]:
+def _set_mode(**changes: Any) -> Iterator[None]:
     token = STATE.set(_interned(STATE.get()._replace(**changes)))
     try:
         yield
@@ -91,6 +92,19 @@ def is_anomaly_enabled() -> bool:
 
 class AnomalyError(ArithmeticError):
     """A NaN or infinity appeared while ``detect_anomaly()`` was active."""
+
+
+class TraceError(RuntimeError):
+    """A trace (``autograd_lite.jit``) would be silently wrong for other inputs: the traced
+    function branched on the data of a traced Value, or its inputs changed structure."""
+
+
+def check_not_tracing(what: str) -> None:
+    """Raise ``TraceError`` when a trace is being recorded: ``what`` would read the numbers of
+    the one example being traced, and the trace would keep them for every later input."""
+    trace = STATE.get().trace
+    if trace is not None:
+        raise TraceError(trace.explain_read(what))
 
 
 def _describe(operand: object) -> str:
