@@ -27,6 +27,7 @@ def test_learns_noisy_xor_with_minibatches_and_adam():
     assert accuracy(model, X, y) == 1.0
 
 
+@pytest.mark.slow
 def test_moons_above_95_percent_with_the_demo_defaults():
     model, X, y, history = demo_training()  # what `autograd-lite demo` trains
     assert accuracy(model, X, y) > 0.95

@@ -52,6 +52,7 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 9
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path, executions):
     error = executions[path]

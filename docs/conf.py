@@ -1,0 +1,182 @@
+"""Sphinx configuration of the autograd-lite documentation.
+
+Build it from the repository root, offline and with warnings as errors, with the command in
+CONTRIBUTING.md ("Documentation"): ``sphinx-build -W --keep-going -b html docs docs/_build/html``
+in a virtual environment with the ``docs`` extra.
+
+Two folders of sources are generated here at every build, and git-ignored:
+
+* ``notebooks/``: a copy of every ``../notebooks/*.ipynb``, rendered from the outputs they were
+  committed with (never executed here);
+* ``api/``: one page per public module of ``autograd_lite`` and ``nn``, each listing the
+  module's public names (its ``__all__``) for autodoc.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+
+import autograd_lite
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+PACKAGES = ("autograd_lite", "nn")
+
+project = "autograd-lite"
+author = "autograd-lite developers"
+copyright = "autograd-lite developers"
+release = version = autograd_lite.__version__
+
+extensions = [
+    "myst_nb",  # Markdown pages and notebooks (it brings myst_parser)
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.viewcode",
+    "sphinx-mathjax-offline",  # copies MathJax 3 into _static: math renders with no network
+]
+mathjax_path = "mathjax/tex-chtml.js"  # the copy above, not a CDN
+
+exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+html_theme = "furo"
+html_title = f"autograd-lite {release}"
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = "off"  # notebooks show the outputs they were committed with
+nb_merge_streams = True
+
+# The docstring of autograd_lite.viz.draw_dot writes |grad| (an absolute value) bare, which reST
+# takes for a substitution; show it as written until that docstring quotes it (``|grad|``).
+rst_prolog = r".. |grad| replace:: \|grad\|"
+
+autodoc_member_order = "bysource"  # a module's __all__ order, a class's source order
+autodoc_preserve_defaults = True
+add_module_names = False
+autosummary_generate = False  # the API pages are written below, from each module's __all__
+
+
+def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Make ``folder`` hold exactly ``files``, rewriting only what changed.
+
+    Unchanged files keep their modification time, so incremental builds stay incremental;
+    files that no longer have a source (a notebook removed, say) are deleted.
+    """
+    folder.mkdir(exist_ok=True)
+    for stale in folder.iterdir():
+        if stale.name not in files:
+            stale.unlink()
+    for name, content in files.items():
+        path = folder / name
+        if not path.exists() or path.read_bytes() != content:
+            path.write_bytes(content)
+
+
+# --- notebooks ---------------------------------------------------------------------------------
+
+_write_folder(DOCS / "notebooks",
+              {path.name: path.read_bytes() for path in sorted(ROOT.glob("notebooks/*.ipynb"))})
+
+
+# --- API reference -----------------------------------------------------------------------------
+
+def _public_modules() -> list[ModuleType]:
+    """Each package, then its public submodules (no ``_private`` ones, no ``__main__``)."""
+    modules = []
+    for package_name in PACKAGES:
+        package = importlib.import_module(package_name)
+        names = sorted(info.name for info in pkgutil.walk_packages(package.__path__,
+                                                                     f"{package_name}.")
+                       if not any(part.startswith("_") for part in info.name.split(".")))
+        modules += [package, *map(importlib.import_module, names)]
+    return modules
+
+
+def _public_names(module: ModuleType) -> list[str]:
+    """``__all__``, or else the public names the module defines itself."""
+    if hasattr(module, "__all__"):
+        return list(module.__all__)
+    return [name for name, obj in vars(module).items()
+            if not name.startswith("_") and getattr(obj, "__module__", None) == module.__name__]
+
+
+def _is_shared(obj: object) -> bool:
+    """Classes and functions can be exported by several modules; data is each module's own."""
+    return inspect.isclass(obj) or inspect.isroutine(obj)
+
+
+def _homes(modules: list[ModuleType]) -> dict[int, str]:
+    """The one module whose page documents each shared object: the package, when it exports
+    the object (that is where users import it from); else the module that defines it; else the
+    first module that exports it."""
+    exporters: dict[int, list[str]] = {}
+    objects: dict[int, object] = {}
+    for module in modules:
+        for name in _public_names(module):
+            obj = getattr(module, name)
+            if _is_shared(obj):
+                exporters.setdefault(id(obj), []).append(module.__name__)
+                objects[id(obj)] = obj
+    homes = {}
+    for key, names in exporters.items():
+        defined_in = getattr(objects[key], "__module__", None)
+        package = names[0].split(".")[0]
+        homes[key] = (package if package in names
+                      else defined_in if defined_in in names else names[0])
+    return homes
+
+
+def _directive(obj: object) -> str:
+    if inspect.isclass(obj):
+        return "autoexception" if issubclass(obj, BaseException) else "autoclass"
+    if inspect.isroutine(obj):
+        return "autofunction"
+    return "autodata"
+
+
+def _module_page(module: ModuleType, homes: dict[int, str]) -> str:
+    name = module.__name__
+    lines = [name, "=" * len(name), "", f".. automodule:: {name}", ""]
+    public = _public_names(module)
+    if public:
+        lines += [".. autosummary::", "   :nosignatures:", ""]
+        for member in public:
+            obj = getattr(module, member)
+            home = homes[id(obj)] if _is_shared(obj) else name
+            lines.append(f"   {member}" if home == name else f"   ~{home}.{member}")
+        lines.append("")
+    for member in public:
+        obj = getattr(module, member)
+        if _is_shared(obj) and homes[id(obj)] != name:
+            continue  # documented on its home page; the table above links there
+        directive = _directive(obj)
+        lines.append(f".. {directive}:: {name}.{member}")
+        if directive in ("autoclass", "autoexception"):
+            lines.append("   :members:")
+            if obj.__bases__ != (object,):
+                lines.append("   :show-inheritance:")
+        elif directive == "autodata" and not isinstance(obj, int | float | str):
+            lines.append("   :no-value:")  # a table's repr is long and names memory addresses
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _drop_docstrings_of_types(app, what, name, obj, options, lines) -> None:
+    """A constant without a docstring of its own would show its type's (``dict``'s, say)."""
+    own = type(obj).__doc__
+    if what == "data" and own and "\n".join(lines).strip() == inspect.cleandoc(own).strip():
+        lines.clear()
+
+
+def setup(app) -> None:
+    app.connect("autodoc-process-docstring", _drop_docstrings_of_types)
+
+
+_modules = _public_modules()
+_homes_of_objects = _homes(_modules)
+_write_folder(DOCS / "api", {f"{module.__name__}.rst":
+                             _module_page(module, _homes_of_objects).encode()
+                             for module in _modules})
