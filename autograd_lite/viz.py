@@ -741,6 +741,7 @@ class BackwardAnimation:
         legend = (f'(<span style="color:{HIGHLIGHT_COLOR}">red</span>: passes its gradient, '
                   f'<span style="color:{RECEIVER_COLOR}">blue</span>: receives it)')
         script = (_SCRIPT.replace("__ID__", uid).replace("__LEGEND__", legend)
+                  .replace("__HIGHLIGHT__", HIGHLIGHT_COLOR)
                   .replace("__N__", str(len(self.frames))))
         parts.append(f"<script>{script}</script></div>")
         return "\n".join(parts)
@@ -796,12 +797,12 @@ _SCRIPT = r"""
     var controls = root.querySelector(".agl-controls");
     controls.innerHTML =
       '<div style="display:flex;gap:6px;align-items:center;flex-wrap:wrap;margin:2px 0">' +
-      '<button type="button" class="agl-first" title="first frame (Home)">&#9198;</button>' +
+      '<button type="button" class="agl-first" title="first frame (Home)">|&#9664;</button>' +
       '<button type="button" class="agl-prev" title="previous step (left arrow)">&#9664;</button>' +
       '<input type="range" class="agl-slider" min="1" max="' + N + '" value="1" step="1" ' +
       'aria-label="frame" style="width:240px">' +
       '<button type="button" class="agl-next" title="next step (right arrow)">&#9654;</button>' +
-      '<button type="button" class="agl-last" title="last frame (End)">&#9197;</button>' +
+      '<button type="button" class="agl-last" title="last frame (End)">&#9654;|</button>' +
       '<button type="button" class="agl-play" title="play or pause (space)">play</button>' +
       '<span class="agl-counter"></span>' +
       '<button type="button" class="agl-zoom-out" title="zoom out (-)">&minus;</button>' +
@@ -848,6 +849,17 @@ _SCRIPT = r"""
       var room = graph.clientWidth || root.clientWidth;
       return room && width ? Math.min(1, (room - 4) / width) : 1;
     }
+    function reveal() {  // keep the node passing its gradient in sight inside the box
+      var node = graph.querySelector('g.node [stroke="__HIGHLIGHT__"]');
+      if (!node) { return; }
+      var r = node.getBoundingClientRect(), box = graph.getBoundingClientRect();
+      if (r.top < box.top || r.bottom > box.bottom) {
+        graph.scrollTop += (r.top + r.bottom - box.top - box.bottom) / 2;
+      }
+      if (r.left < box.left || r.right > box.right) {
+        graph.scrollLeft += (r.left + r.right - box.left - box.right) / 2;
+      }
+    }
     function go(i) {
       i = Math.max(0, Math.min(frames.length - 1, i));
       var k = current;
@@ -857,6 +869,7 @@ _SCRIPT = r"""
       current = i;
       slider.value = i + 1;
       counter.textContent = "frame " + (i + 1) + " of " + frames.length;
+      reveal();
     }
     function stop() {
       if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "play"; }
