@@ -103,7 +103,8 @@ _TURNED = {"LR": "TB", "TB": "LR", "RL": "BT", "BT": "RL"}
 _FILE_FORMATS = ("svg", "png", "pdf")
 _OPERAND_NAMES = "abcdefgh"
 _PX_PER_INCH = 96  # CSS pixels; Graphviz's SVG is in points, 72 to the inch
-_PNG_DPI = 144  # the PNG beside the SVG in notebooks: 1.5x, sharp on most screens
+_PNG_DPI = 144  # the PNG beside the SVG in notebooks: 1.5x, sharp on most screens,
+_PNG_MAX_PIXELS = 1_500_000  # unless that makes more pixels than this: then 1x
 
 
 class GraphTooLargeError(ValueError):
@@ -477,13 +478,17 @@ def _image_bundle(source: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """SVG and PNG of ``source`` for Jupyter, with the PNG's display size.
 
     The SVG is what a trusted notebook shows (sharp at any zoom); the PNG is what viewers
-    that show no SVG from an untrusted notebook (JupyterLab, GitHub) fall back on. It is
-    drawn at 1.5x and displayed at the SVG's size, so it stays sharp on most screens.
+    that show no SVG from an untrusted notebook (JupyterLab, GitHub) fall back on. A small
+    drawing's PNG is drawn at 1.5x and displayed at the SVG's size, sharp on most screens; a
+    large one's at 1x, which keeps a notebook of several graphs well under a megabyte.
     """
     svg = render_source(source, "svg").decode("utf-8")
-    png = render_source(_with_graph_attr(source, f"dpi={_PNG_DPI}"), "png")
+    size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    pixels = float(size[1]) * float(size[2]) * (_PX_PER_INCH / 72) ** 2 if size else 0.0
+    dpi = _PNG_DPI if pixels * (_PNG_DPI / _PX_PER_INCH) ** 2 <= _PNG_MAX_PIXELS else _PX_PER_INCH
+    png = render_source(_with_graph_attr(source, f"dpi={dpi}"), "png")
     width, height = _png_size(png)
-    scale = _PX_PER_INCH / _PNG_DPI
+    scale = _PX_PER_INCH / dpi
     metadata = {"image/png": {"width": round(width * scale), "height": round(height * scale)}}
     return {"image/svg+xml": svg, "image/png": png}, metadata
 
@@ -815,7 +820,8 @@ _SCRIPT = r"""
     var counter = root.querySelector(".agl-counter");
     var zoomText = root.querySelector(".agl-zoom");
     var play = root.querySelector(".agl-play");
-    var current = 0, timer = null, zoom = 1, width = 0, height = 0;
+    // fitted: the zoom follows the box's width (as it changes) until the user zooms
+    var current = 0, timer = null, zoom = 1, width = 0, height = 0, fitted = true;
     function svg() { return graph.querySelector("svg"); }
     function full(i) {
       var copy = frames[i].content.querySelector("svg[data-full]").cloneNode(true);
@@ -837,7 +843,7 @@ _SCRIPT = r"""
       }
     }
     function setZoom(z) {
-      zoom = Math.max(0.1, Math.min(8, z));
+      zoom = Math.max(0.05, Math.min(8, z));
       var s = svg();
       if (s) {
         s.setAttribute("width", (width * zoom).toFixed(1) + "px");
@@ -890,10 +896,13 @@ _SCRIPT = r"""
     on(".agl-next", step(function () { return current + 1; }));
     on(".agl-last", step(function () { return frames.length - 1; }));
     on(".agl-play", toggle);
-    on(".agl-zoom-in", function () { setZoom(zoom * 1.25); });
-    on(".agl-zoom-out", function () { setZoom(zoom / 1.25); });
-    on(".agl-fit", function () { setZoom(fitZoom()); });
-    on(".agl-actual", function () { setZoom(1); });
+    function zoomBy(factor) { return function () { fitted = false; setZoom(zoom * factor); }; }
+    function fit() { fitted = true; setZoom(fitZoom()); }
+    function actual() { fitted = false; setZoom(1); }
+    on(".agl-zoom-in", zoomBy(1.25));
+    on(".agl-zoom-out", zoomBy(1 / 1.25));
+    on(".agl-fit", fit);
+    on(".agl-actual", actual);
     root.addEventListener("keydown", function (event) {
       if (event.target && event.target.tagName === "INPUT" &&
           (event.key === "ArrowLeft" || event.key === "ArrowRight")) { return; }
@@ -903,11 +912,11 @@ _SCRIPT = r"""
         Home: function () { stop(); go(0); },
         End: function () { stop(); go(frames.length - 1); },
         " ": toggle,
-        "+": function () { setZoom(zoom * 1.25); },
-        "=": function () { setZoom(zoom * 1.25); },
-        "-": function () { setZoom(zoom / 1.25); },
-        "0": function () { setZoom(fitZoom()); },
-        "1": function () { setZoom(1); }
+        "+": zoomBy(1.25),
+        "=": zoomBy(1.25),
+        "-": zoomBy(1 / 1.25),
+        "0": fit,
+        "1": actual
       };
       var handler = keys[event.key];
       if (handler && !event.ctrlKey && !event.metaKey && !event.altKey) {
@@ -929,6 +938,9 @@ _SCRIPT = r"""
       graph.scrollTop = drag.top - (event.clientY - drag.y);
     });
     window.addEventListener("pointerup", function () { drag = null; graph.style.cursor = "grab"; });
+    if (window.ResizeObserver) {  // a notebook's column changes width: stay fitted
+      new ResizeObserver(function () { if (fitted) { setZoom(fitZoom()); } }).observe(graph);
+    }
     full(0);
     setZoom(fitZoom());
     go(0);

@@ -188,7 +188,7 @@ def test_keys_step_play_and_zoom(browser, page):
 def test_zoom_buttons_and_fit(browser, tmp_path):
     x = Value(0.5, label="x")
     y = x
-    for i in range(12):  # long and narrow once laid out top to bottom
+    for i in range(8):  # long: several times wider than the window left to right
         y = (y * 1.5).tanh()
         y.label = f"h{i}"
     path = animate_backward(y, rankdir="LR", max_width=None).save(tmp_path / "wide.html")
@@ -204,6 +204,15 @@ def test_zoom_buttons_and_fit(browser, tmp_path):
     browser.find_element(By.CSS_SELECTOR, ".agl-fit").click()
     fitted = state(browser)
     assert fitted["width"] <= fitted["box"] and fitted["width"] > 0.9 * fitted["box"]
+    browser.set_window_size(700, 900)  # the column narrows: a fitted drawing follows it
+    try:
+        from selenium.webdriver.support.ui import WebDriverWait
+        WebDriverWait(browser, 5).until(
+            lambda d: state(d)["box"] < fitted["box"] and state(d)["width"] <= state(d)["box"])
+        narrow = state(browser)
+        assert narrow["width"] <= narrow["box"] and narrow["width"] > 0.9 * narrow["box"]
+    finally:
+        browser.set_window_size(1100, 900)
     assert errors(browser) == []
 
 
