@@ -14,7 +14,7 @@ bundle Graphviz, or with Graphviz's ``dot`` program where pygraphviz cannot be i
 ``DotNotFoundError`` with one line saying what to install; the DOT source never needs either.
 
 Drawings are kept readable in a notebook column: a graph that would be wider than
-``max_width`` pixels (1,000 by default) gets records with their fields stacked, then a
+``max_width`` pixels (880 by default) gets records with their fields stacked, then a
 top-to-bottom layout, and is finally scaled down to fit.
 
 >>> from autograd_lite import Value
@@ -23,7 +23,7 @@ top-to-bottom layout, and is finally scaled down to fit.
 >>> y.backward()
 >>> print(dot_source(y, fmt=".2f"))  # doctest: +NORMALIZE_WHITESPACE
 digraph {
-    graph [rankdir=LR size="10.42,1000"]
+    graph [rankdir=LR size="9.167,1000"]
     node [fontsize=12]
     n2 [label="{ x | data 0.50 | grad 0.54 }" shape=record]
     n1 [label="{ data 1.50 | grad 0.18 }" shape=record]
@@ -87,9 +87,9 @@ DEFAULT_MAX_ANIMATED_NODES = 100
 """``animate_backward`` refuses graphs with more Values than this: it draws the graph once
 per step, so its time and the page's size grow with the square of the graph's size."""
 
-DEFAULT_MAX_WIDTH = 1000
-"""The widest a drawing is made, in CSS pixels: what a notebook column of about 1,100 pixels
-shows without scrolling."""
+DEFAULT_MAX_WIDTH = 880
+"""The widest a drawing is made, in CSS pixels: what a notebook shows without scrolling in a
+window 1,100 pixels wide (JupyterLab's output area is about 900 pixels wide there)."""
 
 HIGHLIGHT_COLOR = "#e03131"  # red: highlighted nodes; in a step, the node passing its grad
 RECEIVER_COLOR = "#1c7ed6"  # blue: in a step, the operands receiving gradient
@@ -316,7 +316,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
     * ``grads``: a mapping Value -> gradient to show instead of ``.grad`` (a step's
       ``grads`` from ``backward_steps``, for instance); nodes it lacks show ``.grad``.
     * ``max_width``: the widest the drawing may be, in pixels (default ``DEFAULT_MAX_WIDTH``,
-      1,000: a notebook column). A graph that would be wider in ``rankdir`` with records in
+      880: a notebook in a window 1,100 pixels wide). A graph that would be wider in ``rankdir`` with records in
       a row gets each record's fields stacked, then the other direction (``LR`` becomes
       ``TB``, ``RL`` becomes ``BT``, and back), and whatever is still too wide is scaled
       down to fit (Graphviz's ``size``). ``None``: exactly ``rankdir``, records in a row,

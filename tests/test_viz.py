@@ -17,6 +17,7 @@ from autograd_lite.engine import reverse_topological_order
 from autograd_lite.render import available_renderers, render_source, renderer_name
 from autograd_lite.viz import (
     DEFAULT_MAX_NODES,
+    DEFAULT_MAX_WIDTH,
     DotNotFoundError,
     Drawing,
     GraphTooLargeError,
@@ -521,13 +522,15 @@ def test_wide_graphs_get_stacked_records_then_a_top_to_bottom_layout_and_fit():
     n = (w * x + b).tanh()  # README's neuron: 1,477 px wide with its records in rows
     n.label = "n"
     assert rendered_width_px(draw_dot(n, max_width=None)) > 1400
-    stacked = draw_dot(n)
+    stacked = draw_dot(n, max_width=950)
     assert "rankdir=LR" in stacked.source and '"n | data' in stacked.source  # fields stacked
-    assert 800 < rendered_width_px(stacked) <= 1000
-    assert "rankdir=TB" in draw_dot(neuron()).source  # micrograd's, with two inputs: TB
+    assert 800 < rendered_width_px(stacked) <= 950
+    turned = draw_dot(n)  # narrower still: top to bottom
+    assert "rankdir=TB" in turned.source and '"{ n | data' in turned.source
+    assert rendered_width_px(turned) <= DEFAULT_MAX_WIDTH
     deep = mazur_like()
     assert rendered_width_px(draw_dot(deep, max_width=None)) > 3000
-    turned = draw_dot(deep)
+    turned = draw_dot(deep, max_width=1000)
     assert "rankdir=TB" in turned.source and '"{ E | data' in turned.source
     assert 700 < rendered_width_px(turned) <= 1000
     assert rendered_width_px(draw_dot(deep, max_width=600)) <= 600
@@ -572,3 +575,10 @@ def test_ops_added_with_define_op_are_drawn(tmp_path):
     assert "swish_viz" in svg
     animation = animate_backward(y)
     assert len(animation) == 3 and "operand 2 is the constant 0.5" in animation.captions[1]
+
+
+def test_a_large_drawing_s_png_is_drawn_at_1x_to_keep_notebooks_small():
+    data, metadata = draw_dot(mazur_like(4))._repr_mimebundle_()
+    width = struct.unpack(">I", data["image/png"][16:20])[0]
+    assert metadata["image/png"]["width"] == width  # 1x: drawn at the size it is shown
+    assert len(data["image/png"]) < 400_000
