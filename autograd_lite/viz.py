@@ -21,12 +21,13 @@ top-to-bottom layout, and is finally scaled down to fit.
 >>> x = Value(0.5, label="x")
 >>> y = (x * 3).tanh(); y.label = "y"
 >>> y.backward()
->>> print(dot_source(y, fmt=".2f"))  # doctest: +NORMALIZE_WHITESPACE
+>>> print(dot_source(y, fmt=".2f"))  # too wide in a row: each record's fields stacked
+... # doctest: +NORMALIZE_WHITESPACE
 digraph {
     graph [rankdir=LR size="9.167,1000"]
     node [fontsize=12]
-    n2 [label="{ x | data 0.50 | grad 0.54 }" shape=record]
-    n1 [label="{ data 1.50 | grad 0.18 }" shape=record]
+    n2 [label="x | data 0.50 | grad 0.54" shape=record]
+    n1 [label="data 1.50 | grad 0.18" shape=record]
     n1op [label="*" fontsize=11 height=0.3 margin="0.04,0.02" shape=ellipse width=0.3]
     n1op -> n1
     n2 -> n1op
@@ -36,7 +37,7 @@ digraph {
         n1c1 [label=3 fontcolor="#555555" fontsize=10 height=0.2 shape=plaintext width=0.3]
     }
     n1c1 -> n1op [color="#888888"]
-    n0 [label="{ y | data 0.91 | grad 1.00 }" shape=record]
+    n0 [label="y | data 0.91 | grad 1.00" shape=record]
     n0op [label=tanh fontsize=11 height=0.3 margin="0.04,0.02" shape=ellipse width=0.3]
     n0op -> n0
     n1 -> n0op
@@ -316,11 +317,11 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
     * ``grads``: a mapping Value -> gradient to show instead of ``.grad`` (a step's
       ``grads`` from ``backward_steps``, for instance); nodes it lacks show ``.grad``.
     * ``max_width``: the widest the drawing may be, in pixels (default ``DEFAULT_MAX_WIDTH``,
-      880: a notebook in a window 1,100 pixels wide). A graph that would be wider in ``rankdir`` with records in
-      a row gets each record's fields stacked, then the other direction (``LR`` becomes
-      ``TB``, ``RL`` becomes ``BT``, and back), and whatever is still too wide is scaled
-      down to fit (Graphviz's ``size``). ``None``: exactly ``rankdir``, records in a row,
-      at full size.
+      880: a notebook in a window 1,100 pixels wide). A graph that would be wider in
+      ``rankdir`` with records in a row gets each record's fields stacked, then the other
+      direction (``LR`` becomes ``TB``, ``RL`` becomes ``BT``, and back), and whatever is
+      still too wide is scaled down to fit (Graphviz's ``size``). ``None``: exactly
+      ``rankdir``, records in a row, at full size.
 
     The result is a ``ValueGraph``, a ``graphviz.Digraph`` whose inline display, ``pipe``
     and ``render`` work with no system Graphviz (see ``autograd_lite.render``); its
