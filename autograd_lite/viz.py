@@ -50,6 +50,7 @@ import base64
 import hashlib
 import html
 import itertools
+import json
 import math
 import os
 import re
@@ -723,8 +724,10 @@ class BackwardAnimation:
         Without scripts (an untrusted notebook, GitHub's view) it shows the first frame as
         an image under its caption. The script adds the controls: buttons, a slider, play,
         zoom in and out, fit, and keys (arrows, Home, End, space, + - 0) once the viewer has
-        the focus; dragging pans. The frames share one layout, so each is stored as a
-        ``<template>`` holding only the nodes and edges that differ from the frame before.
+        the focus; dragging pans. The frames share one layout, so each is stored with only
+        the nodes and edges that differ from the frame before, in a JSON ``<script>`` block:
+        sanitizers (JupyterLab's for untrusted output) drop it whole, where the contents of
+        a ``<template>`` would spill out as loose text.
         """
         digest = hashlib.sha1("".join(self.frames).encode("utf-8")).hexdigest()[:12]
         uid = f"agl-{digest}-{next(_VIEWER_NUMBERS)}"
@@ -739,11 +742,15 @@ class BackwardAnimation:
                  'max-height:85vh;cursor:grab">'
                  f'<img class="agl-still" alt="the graph before backward() starts" '
                  f'style="max-width:100%" src="data:image/svg+xml;base64,{still}"></div>']
+        frames = []
         for i, (svg, caption) in enumerate(zip(self.frames, self.captions, strict=True)):
             patch = _patch(self.frames[i - 1], svg) if i else svg.replace(
                 "<svg", '<svg data-full="1"', 1)
-            parts.append(f'<template class="agl-frame"><pre>{html.escape(caption)}</pre>'
-                         f"{patch}</template>")
+            frames.append({"caption": caption, "svg": patch})
+        # nothing that would end the <script> early, or open an HTML comment inside it
+        data = (json.dumps(frames, ensure_ascii=False)
+                .replace("</", "<\\/").replace("<!--", "<\\u0021--"))
+        parts.append(f'<script type="application/json" class="agl-frames">{data}</script>')
         legend = (f'(<span style="color:{HIGHLIGHT_COLOR}">red</span>: passes its gradient, '
                   f'<span style="color:{RECEIVER_COLOR}">blue</span>: receives it)')
         script = (_SCRIPT.replace("__ID__", uid).replace("__LEGEND__", legend)
@@ -797,7 +804,12 @@ _SCRIPT = r"""
   function setup(root) {
     if (root.getAttribute("data-agl-ready")) { return; }
     root.setAttribute("data-agl-ready", "1");
-    var frames = root.querySelectorAll("template.agl-frame");
+    var frames = JSON.parse(root.querySelector("script.agl-frames").textContent);
+    for (var f = 0; f < frames.length; f++) {  // each frame's SVG, parsed once, off-page
+      var holder = document.createElement("template");
+      holder.innerHTML = frames[f].svg;
+      frames[f].content = holder.content;
+    }
     var graph = root.querySelector(".agl-graph");
     var caption = root.querySelector(".agl-caption");
     var controls = root.querySelector(".agl-controls");
@@ -872,7 +884,7 @@ _SCRIPT = r"""
       var k = current;
       if (i < current) { full(0); k = 0; }
       while (k < i) { k += 1; apply(k); }
-      caption.textContent = frames[i].content.querySelector("pre").textContent;
+      caption.textContent = frames[i].caption;
       current = i;
       slider.value = i + 1;
       counter.textContent = "frame " + (i + 1) + " of " + frames.length;

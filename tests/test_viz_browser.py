@@ -246,3 +246,15 @@ def test_runs_where_document_current_script_is_empty_and_twice_on_one_page(brows
     check(state(browser, second), STEP_2, 3)
     check(state(browser, first), STEP_1, 2)
     assert errors(browser) == []
+
+
+def test_labels_that_look_like_markup_do_not_break_the_page(browser, tmp_path):
+    x = Value(2.0, label="</script><!-- x")
+    y = x * x
+    y.label = "<b>y</b>"
+    path = animate_backward(y, fmt=".1f").save(tmp_path / "markup.html")
+    browser.get(path.as_uri())
+    browser.find_element(By.CSS_SELECTOR, ".agl-next").click()
+    s = state(browser)
+    assert s["red"] == ["<b>y</b>"] and s["grads"]["</script><!-- x"] == "grad 4.0"
+    assert errors(browser) == []

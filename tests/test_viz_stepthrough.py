@@ -1,9 +1,11 @@
 """Backpropagation step by step: the steps are backward()'s own, and the HTML shows them all."""
 
 import base64
+import json
 import re
 import struct
 import xml.etree.ElementTree as ET
+from html import escape
 
 import pytest
 from hypothesis import given
@@ -206,7 +208,10 @@ def twenty_nodes():
 
 
 def frames_in(html):
-    return re.findall(r'<template class="agl-frame">(.*?)</template>', html, flags=re.S)
+    """Each frame of a viewer page: its caption (in a <pre>, as HTML) and its SVG patch."""
+    (data,) = re.findall(r'<script type="application/json" class="agl-frames">(.*?)</script>',
+                         html, flags=re.S)
+    return [f"<pre>{escape(f['caption'])}</pre>{f['svg']}" for f in json.loads(data)]
 
 
 def test_the_html_page_holds_a_start_frame_and_one_frame_per_step_and_is_self_contained(
@@ -240,7 +245,7 @@ def test_without_scripts_the_page_shows_the_first_frame_as_an_image():
     from autograd_lite.viz import animate_backward
 
     fragment = animate_backward(twenty_nodes()).to_html()
-    before_frames = fragment.split('<template class="agl-frame">')[0]
+    before_frames = fragment.split('<script type="application/json"')[0]
     still = re.search(r'<img class="agl-still"[^>]*src="data:image/svg\+xml;base64,([^"]+)"',
                       before_frames)
     svg = base64.b64decode(still[1]).decode("utf-8")
@@ -361,3 +366,13 @@ def test_animating_a_leaf_or_a_huge_graph_is_refused():
         y = y + 1.0
     with pytest.raises(GraphTooLargeError, match="more than 100 Value nodes"):
         animate_backward(y)
+
+
+def test_with_its_scripts_removed_the_viewer_shows_its_first_caption_and_nothing_else():
+    from autograd_lite.viz import animate_backward
+
+    animation = animate_backward(twenty_nodes())
+    fragment = animation.to_html()
+    sanitized = re.sub(r"<script\b.*?</script>", "", fragment, flags=re.S)  # as JupyterLab
+    text = re.sub(r"<[^>]+>", "", sanitized).strip()
+    assert text == escape(animation.captions[0])  # the frames stay in the script, out of sight
