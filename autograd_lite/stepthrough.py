@@ -30,6 +30,7 @@ step 2 of 2: 'b' = a + a passes its grad 12 on
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -46,8 +47,26 @@ from .engine import (
 
 __all__ = [
     "backward_steps", "BackwardStep", "GradientFlow", "GradSnapshot", "describe_node",
-    "describe_op",
+    "describe_op", "format_number",
 ]
+
+
+def format_number(x: float, fmt: str = "g") -> str:
+    """``format(x, fmt)``, except that a number that prints as zero has no minus sign.
+
+    ``-1e-9`` with ``".4f"`` reads ``0.0000``, not ``-0.0000``: a reader would take the sign
+    for a meaningful negative gradient. Infinities and NaN print as usual.
+
+    >>> format_number(-1e-9, ".4f"), format_number(-0.0), format_number(-0.5, ".1f")
+    ('0.0000', '0', '-0.5')
+    """
+    text = format(x, fmt)
+    if text.startswith("-"):
+        mantissa = re.split("[eE]", text[1:], maxsplit=1)[0]
+        if mantissa and set(mantissa) <= set("0.,_%"):
+            return text[1:]
+    return text
+
 
 def describe_node(node: Value, fmt: str = "g") -> str:
     """A short name for a node in prose: its label when set, else its op and data.
@@ -58,7 +77,7 @@ def describe_node(node: Value, fmt: str = "g") -> str:
     """
     if node.label:
         return repr(node.label)
-    return f"{node._op or 'leaf'} node (data {node.data:{fmt}})"
+    return f"{node._op or 'leaf'} node (data {format_number(node.data, fmt)})"
 
 
 def describe_op(node: Value) -> str | None:
@@ -77,7 +96,7 @@ def describe_op(node: Value) -> str | None:
                 return None
             names.append(operand.label)
         else:
-            names.append(format(operand, "g"))
+            names.append(format_number(operand, "g"))
     if not names:
         return None
     return format_op(node._op, names)
@@ -164,16 +183,40 @@ class BackwardStep:
         return tuple(f.contribution for f in self.flows)
 
     def describe(self, fmt: str = "g") -> str:
-        """The step in words, numbers formatted with ``fmt`` (e.g. ``".4f"``)."""
+        """The step in words, numbers formatted with ``fmt`` (e.g. ``".4f"``).
+
+        One line per operand, in operand order: a Value operand's local derivative,
+        contribution and new grad, or, for a plain number, that it is a constant and gets
+        no gradient. A number that rounds to zero prints without a minus sign.
+
+        >>> from autograd_lite import Value
+        >>> x = Value(4.0, label="x")
+        >>> print(next(backward_steps(10 - x)).describe(".1f"))
+        step 1 of 1: 10 - x (data 6.0) passes its grad 1.0 on
+          operand 1 is the constant 10: no gradient
+          to operand 2, 'x': local derivative -1.0, contribution -1.0, its grad becomes -1.0
+        """
+        def number(x: float) -> str:
+            return format_number(x, fmt)
+
         formula = describe_op(self.node)
-        name = describe_node(self.node, fmt) + (f" = {formula}" if formula else "")
+        if formula and not self.node.label:  # "10 - x (data 6)" reads better than "- node"
+            name = f"{formula} (data {number(self.node.data)})"
+        else:
+            name = describe_node(self.node, fmt) + (f" = {formula}" if formula else "")
         lines = [f"step {self.index + 1} of {self.total}: {name} "
-                 f"passes its grad {self.grad:{fmt}} on"]
-        for f in self.flows:
+                 f"passes its grad {number(self.grad)} on"]
+        flows = {f.position: f for f in self.flows}
+        for position, operand in enumerate(self.node._operands):
+            f = flows.get(position)
+            if f is None:  # a plain number: not a node, so nothing flows to it
+                lines.append(f"  operand {position + 1} is the constant "
+                             f"{format_number(operand, 'g')}: no gradient")
+                continue
             lines.append(
-                f"  to operand {f.position + 1}, {describe_node(f.operand, fmt)}: "
-                f"local derivative {f.local_derivative:{fmt}}, "
-                f"contribution {f.contribution:{fmt}}, its grad becomes {f.grad_after:{fmt}}"
+                f"  to operand {position + 1}, {describe_node(f.operand, fmt)}: "
+                f"local derivative {number(f.local_derivative)}, "
+                f"contribution {number(f.contribution)}, its grad becomes {number(f.grad_after)}"
             )
         return "\n".join(lines)
 

@@ -1,9 +1,11 @@
 """Backpropagation step by step: the steps are backward()'s own, and the HTML shows them all."""
 
+import base64
+import json
 import re
-import shutil
 import struct
 import xml.etree.ElementTree as ET
+from html import escape
 
 import pytest
 from hypothesis import given
@@ -12,9 +14,6 @@ from autograd_lite import AnomalyError, Value, detect_anomaly
 from autograd_lite.engine import operand_gradients, reverse_topological_order
 from autograd_lite.stepthrough import BackwardStep, GradSnapshot, backward_steps
 from autograd_lite.testing import expressions_with_inputs
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="graphviz's dot program is not installed")
 
 
 def bits(x):
@@ -158,7 +157,31 @@ def test_a_step_in_words():
     assert step.describe(".2f").splitlines() == [
         "step 1 of 1: 'y' = x * 3 passes its grad 1.00 on",
         "  to operand 1, 'x': local derivative 3.00, contribution 3.00, its grad becomes 3.00",
+        "  operand 2 is the constant 3: no gradient",
     ]
+
+
+def test_captions_name_constants_in_operand_order():
+    x = Value(2.0, label="x")
+    (step,) = backward_steps(10.0 - x)
+    assert step.describe("g").splitlines() == [
+        "step 1 of 1: 10 - x (data 8) passes its grad 1 on",
+        "  operand 1 is the constant 10: no gradient",
+        "  to operand 2, 'x': local derivative -1, contribution -1, its grad becomes -1",
+    ]
+    r = Value(3.0, label="r")
+    (step,) = backward_steps(Value.sum([x, 1.5, r]))
+    lines = step.describe("g").splitlines()
+    assert [line.split(",")[0].strip() for line in lines[1:]] == [
+        "to operand 1", "operand 2 is the constant 1.5: no gradient", "to operand 3"]
+
+
+def test_captions_never_print_minus_zero():
+    x = Value(-1e-7, label="x")
+    y = x * x * -1.0  # data -1e-14, local derivatives about 1e-7: all round to 0.0000
+    text = "\n".join(step.describe(".4f") for step in backward_steps(y))
+    assert "0.0000" in text and "-0.0000" not in text
+    assert "-1.0000" in text  # a real negative number keeps its sign
 
 
 def test_deep_graphs_step_without_recursion():
@@ -185,34 +208,64 @@ def twenty_nodes():
 
 
 def frames_in(html):
-    return re.findall(r'<template class="agl-frame">(.*?)</template>', html, flags=re.S)
+    """Each frame of a viewer page: its caption (in a <pre>, as HTML) and its SVG patch."""
+    (data,) = re.findall(r'<script type="application/json" class="agl-frames">(.*?)</script>',
+                         html, flags=re.S)
+    return [f"<pre>{escape(f['caption'])}</pre>{f['svg']}" for f in json.loads(data)]
 
 
-@needs_dot
-def test_the_html_page_holds_one_frame_per_step_and_is_self_contained(tmp_path):
+def test_the_html_page_holds_a_start_frame_and_one_frame_per_step_and_is_self_contained(
+        tmp_path):
     from autograd_lite.viz import animate_backward
 
     loss = twenty_nodes()
     steps = list(backward_steps(loss))
     assert 15 <= len(reverse_topological_order(loss)) <= 25
     animation = animate_backward(loss)
-    assert len(animation) == len(animation.frames) == len(steps) == len(animation.steps)
+    assert len(animation) == len(animation.frames) == len(steps) + 1 == len(animation.steps) + 1
+    assert animation.frame_steps == [None, *animation.steps]
     path = animation.save(tmp_path / "backward.html")
     page = path.read_text(encoding="utf-8")
-    assert len(frames_in(page)) == len(steps)
+    assert len(frames_in(page)) == len(steps) + 1
     assert page.startswith("<!DOCTYPE html>") and 'type="range"' in page
     assert not re.search(r"<script[^>]*\bsrc=", page)
     assert not re.search(r"<link\b", page)
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page
-    assert len(page.encode("utf-8")) < 150_000
-    for i, (frame, step) in enumerate(zip(frames_in(page), steps, strict=True)):
+    assert len(page.encode("utf-8")) < 200_000
+    frames = frames_in(page)
+    assert frames[0].startswith("<pre>start: backward() seeds the grad of &#x27;loss&#x27; with 1")
+    for i, (frame, step) in enumerate(zip(frames[1:], steps, strict=True)):
         assert f"step {i + 1} of {len(steps)}" in frame
         assert step.describe(".4f").splitlines()[0] in frame.replace("&#x27;", "'")
     assert loss.grad == 0.0  # drawing the steps did not run backward() on the user's graph
 
 
-@needs_dot
+def test_without_scripts_the_page_shows_the_first_frame_as_an_image():
+    from autograd_lite.viz import animate_backward
+
+    fragment = animate_backward(twenty_nodes()).to_html()
+    before_frames = fragment.split('<script type="application/json"')[0]
+    still = re.search(r'<img class="agl-still"[^>]*src="data:image/svg\+xml;base64,([^"]+)"',
+                      before_frames)
+    svg = base64.b64decode(still[1]).decode("utf-8")
+    assert ET.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
+    assert "grad 1.0000" in svg and "<button" not in before_frames  # the script adds controls
+    assert "start: backward() seeds" in before_frames
+
+
+def records(frame):
+    """label -> (outline colours, texts) of each labelled record in an SVG frame."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    found = {}
+    for group in ET.fromstring(frame).iter(f"{svg_ns}g"):
+        texts = [t.text for t in group.iter(f"{svg_ns}text")]
+        if group.get("class") == "node" and len(texts) >= 2 and texts[1].startswith("data"):
+            strokes = {e.get("stroke") for e in group if e.get("stroke")}
+            found[texts[0]] = (strokes, texts)
+    return found
+
+
 def test_each_frame_highlights_its_step_and_shows_the_grads_so_far():
     from autograd_lite.viz import HIGHLIGHT_COLOR, RECEIVER_COLOR, animate_backward
 
@@ -222,38 +275,77 @@ def test_each_frame_highlights_its_step_and_shows_the_grads_so_far():
     c = b * b
     c.label = "c"
     animation = animate_backward(c, fmt=".1f")
-    assert len(animation) == 2
-    svg_ns = "{http://www.w3.org/2000/svg}"
-    for frame, expected in zip(animation.frames, [("c", "b", "12.0"), ("b", "a", "24.0")],
+    assert len(animation) == 3
+    start = records(animation.frames[0])
+    assert [start[n][1][-1] for n in "cba"] == ["grad 1.0", "grad 0.0", "grad 0.0"]
+    assert all(HIGHLIGHT_COLOR not in strokes for strokes, _ in start.values())
+    for frame, expected in zip(animation.frames[1:], [("c", "b", "12.0"), ("b", "a", "24.0")],
                                strict=True):
-        root = ET.fromstring(frame)
+        record = records(frame)
         node, receiver, grad = expected
-        record = {}
-        for group in root.iter(f"{svg_ns}g"):
-            texts = [t.text for t in group.iter(f"{svg_ns}text")]
-            if texts and texts[0] in ("a", "b", "c"):
-                strokes = {e.get("stroke") for e in group if e.get("stroke")}
-                record[texts[0]] = (strokes, texts)
         assert HIGHLIGHT_COLOR in record[node][0]
         assert RECEIVER_COLOR in record[receiver][0]
         assert f"grad {grad}" in record[receiver][1]
 
 
-@needs_dot
 def test_all_frames_share_one_layout():
     from autograd_lite.viz import animate_backward
 
     animation = animate_backward(twenty_nodes())
 
-    def layout(svg):  # where nodes and edges are: the size, outlines, ovals and edge paths
+    def layout(svg):  # where the nodes are: the size, and each node's outline
         svg = re.sub(r'\s(?:stroke|fill|stroke-width)="[^"]*"', "", svg)
-        return re.findall(r'<svg[^>]*>|<polygon[^>]*>|<ellipse[^>]*>|<path[^>]*>', svg)
+        nodes = re.findall(r'<g data-g="node\d+" class="node">(.*?)</g>', svg, flags=re.S)
+        shapes = [re.findall(r"<(?:polygon|ellipse)[^>]*>", node) for node in nodes]
+        return (re.search(r"<svg[^>]*>", svg)[0], *map(tuple, shapes))
 
-    assert len({tuple(layout(svg)) for svg in animation.frames}) == 1
-    assert "data-full" not in "".join(frames_in(animation.to_html()))
+    assert len({layout(svg) for svg in animation.frames}) == 1
+    assert "data-full" not in "".join(frames_in(animation.to_html())[1:])
 
 
-@needs_dot
+def test_a_depth_limited_view_has_frames_only_for_the_nodes_drawn():
+    from autograd_lite.viz import HIGHLIGHT_COLOR, animate_backward, draw_dot
+    from nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    score = model([0.5, -1.0])
+    steps = list(backward_steps(score))
+    animation = animate_backward(score, depth=2)
+    drawn_labels = draw_dot(score, depth=2).source
+    assert len(steps) > 300
+    # the output's sum, its 16 products, and the 16 relus below them (drawn, their operands
+    # cut off); the bias and weights are leaves
+    assert len(animation.steps) == 33
+    # start, then the drawn steps; the steps after them change no drawn grad: no end frame
+    assert len(animation) == 1 + 33
+    assert animation.frame_steps == [None, *animation.steps]
+    for frame, step in zip(animation.frames[1:], animation.steps, strict=True):
+        assert frame.count(HIGHLIGHT_COLOR) >= 1  # the step's node is drawn and highlighted
+        assert step.node in set(reverse_topological_order(score))
+    assert "data" in drawn_labels
+    assert "Only 33 of them" in animation.captions[0] and "skipped" in animation.captions[0]
+    assert animation.captions[0].count(f"{len(steps)} steps follow") == 1
+    # the drawn nodes' steps come first in backward()'s order: nothing skipped in between
+    assert all("nodes not drawn" not in c for c in animation.captions[1:])
+
+
+def test_skipped_steps_that_change_drawn_grads_are_named():
+    from autograd_lite.viz import animate_backward
+
+    x = Value(0.5, label="x")
+    deep = ((x * 2).tanh() * 3).exp()
+    deep.label = "deep"
+    y = x + deep  # x is drawn at depth 1; the deep branch reaches x again, out of sight
+    y.label = "y"
+    animation = animate_backward(y, depth=1, fmt=".2f")
+    assert [s.node for s in animation.steps] == [y, deep]  # deep is drawn, its operand cut
+    assert len(animation) == 4
+    assert animation.captions[-1].startswith("end: (steps 3-5 of 5: nodes not drawn, which "
+                                             "passed gradient to 'x')")
+    y.backward()
+    assert f"grad {x.grad:.2f}" in animation.frames[-1]
+
+
 def test_the_animation_displays_inline_in_jupyter():
     from autograd_lite.viz import animate_backward
 
@@ -274,3 +366,13 @@ def test_animating_a_leaf_or_a_huge_graph_is_refused():
         y = y + 1.0
     with pytest.raises(GraphTooLargeError, match="more than 100 Value nodes"):
         animate_backward(y)
+
+
+def test_with_its_scripts_removed_the_viewer_shows_its_first_caption_and_nothing_else():
+    from autograd_lite.viz import animate_backward
+
+    animation = animate_backward(twenty_nodes())
+    fragment = animation.to_html()
+    sanitized = re.sub(r"<script\b.*?</script>", "", fragment, flags=re.S)  # as JupyterLab
+    text = re.sub(r"<[^>]+>", "", sanitized).strip()
+    assert text == escape(animation.captions[0])  # the frames stay in the script, out of sight
