@@ -116,6 +116,7 @@ class TracedFunction:
             if id(p) in seen:
                 raise ValueError(f"jit: params[{i}] is listed twice")
             seen.add(id(p))
+        _numpy()  # fail now, saying how to install it, rather than at the first call
         self.fn = fn
         self.reduce = reduce
         self.plans: dict[tuple[int | None, ...], Plan] = {}
@@ -243,17 +244,21 @@ class TracedFunction:
         if self.reduce is None:
             report = CheckReport(_relative(traced, eager), 0.0, tolerance)
         else:
-            terms = [row[0] for row in outputs]
-            total = Value.sum(terms) * (1.0 / batch) if self.reduce == "mean" \
-                else Value.sum(terms)
-            if type(total) is not Value or not total._op or not self.params:
-                eager_grads = np.zeros(len(self.params))
-            else:
-                eager_grads = np.array(gradients(total, self.params))
+            # each example's loss and gradients, so that a sum that cancels is measured
+            # against the size of its terms, not against what is left of them
+            weight = 1.0 / batch if self.reduce == "mean" else 1.0
+            losses = eager[:, 0]
+            zero = np.zeros(len(self.params))
+            per_example = np.array([gradients(row[0], self.params)
+                                    if type(row[0]) is Value and row[0]._op else zero
+                                    for row in outputs]).reshape(batch, len(self.params))
             loss = traced[:, 0].mean() if self.reduce == "mean" else traced[:, 0].sum()
-            report = CheckReport(_relative(np.array([loss]), np.array([total.data])),
-                                 _relative(traced_grads, eager_grads)
-                                 if traced_grads is not None else 0.0, tolerance)
+            report = CheckReport(
+                _relative([loss], [weight * losses.sum()], weight * np.abs(losses).sum()),
+                0.0 if traced_grads is None else _relative(
+                    traced_grads, weight * per_example.sum(axis=0),
+                    weight * np.abs(per_example).sum(axis=0).max(initial=0.0)),
+                tolerance)
         if not report.ok:
             raise TraceError(f"{self.__name__}: {report}")
         return report
@@ -267,9 +272,9 @@ def _added(old: Any, g: float) -> float:
     return g if old is None else value_of(old) + g
 
 
-def _relative(a: Any, b: Any) -> float:
+def _relative(a: Any, b: Any, scale: float = 0.0) -> float:
     """The largest difference between two arrays, relative to the largest magnitude in ``b``
-    (NaN and infinities must agree exactly)."""
+    or ``scale`` (the size of the terms ``b`` adds up); NaN and infinities must agree."""
     np = _numpy()
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     same = (a == b) | (np.isnan(a) & np.isnan(b))
@@ -278,5 +283,5 @@ def _relative(a: Any, b: Any) -> float:
     finite = np.isfinite(a) & np.isfinite(b)
     if not finite[~same].all():
         return float("inf")
-    scale = np.max(np.abs(b[finite])) if finite.any() else 0.0
+    scale = max(float(np.max(np.abs(b[finite]))) if finite.any() else 0.0, scale)
     return float(np.max(np.abs(a - b)[finite]) / scale) if scale > 0 else float("inf")
