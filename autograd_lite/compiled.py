@@ -73,7 +73,7 @@ class ArrayForm(NamedTuple):
 def _pow(a: Array, b: Array) -> Array:
     # as numerics.pow: x ** 3 and x ** -2 are products, as in PyTorch (for x ** 2 and x ** -1
     # the product and C's pow are both correctly rounded)
-    out = np.power(a, b)
+    out: Array = np.power(a, b)
     if np.any(b == 3.0) or np.any(b == -2.0):
         out = np.where(b == 3.0, a * a * a, np.where(b == -2.0, 1.0 / (a * a), out))
     return out
@@ -88,7 +88,8 @@ def _logsumexp(stack: Array) -> Array:
     finite = np.isfinite(m)  # all -inf, one +inf, or a nan: the largest term is the answer
     shift = np.where(finite, m, 0.0)
     total = np.exp(stack - shift[..., None]).sum(axis=-1)
-    return np.where(finite, shift + np.log(total), m)
+    out: Array = np.where(finite, shift + np.log(total), m)
+    return out
 
 
 def _select(stack: Array) -> Array:
@@ -618,7 +619,7 @@ class Plan:
             for k, (g, index, _) in enumerate(kernel.terms):
                 products = by_group.get(g)
                 fused = self._matmul(kernel, products, index, readers)
-                if fused is not None:
+                if fused is not None and products is not None:
                     rest_terms = [(tg, ix) for j, (tg, ix, _) in enumerate(kernel.terms) if j != k]
                     rest = (Sum(kernel.group, rest_terms, kernel.constant, {}, 0)
                             if rest_terms or kernel.constant is not None else None)
@@ -666,7 +667,9 @@ class Plan:
         size = products.group.size
 
         def columns(source: Source) -> Array:
-            return (source.index if source.index is not None else np.arange(size))[index]
+            positions: Array = source.index if source.index is not None else np.arange(size)
+            picked: Array = positions[index]
+            return picked
 
         act = columns(activations)
         if not (act == act[0]).all():
@@ -713,7 +716,7 @@ class Plan:
         self.source = "\n".join(lines) + "\n"
         namespace = dict(e.names)
         exec(compile(self.source, "<autograd_lite.compiled plan>", "exec"), namespace)
-        self._run = namespace["run"]
+        self._run: Callable[..., tuple[Array, Array | None]] = namespace["run"]
         self.constants = [v for v in e.names.values() if isinstance(v, np.ndarray)]
 
     def _full(self, s: Source) -> Source:

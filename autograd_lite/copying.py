@@ -65,7 +65,8 @@ def deep_copy(value: Value, memo: dict[int, Any]) -> Value:
             twin._a, twin._b = _map_operands(node, lambda o: memo[id(o)])
             twin.grad = copy.deepcopy(node.grad, memo)
             memo[id(node)] = twin
-    return memo[id(value)]
+    copied: Value = memo[id(value)]
+    return copied
 
 
 def _map_operands(node: Value, replace: Callable[[Value], Any]) -> tuple[Any, Any]:

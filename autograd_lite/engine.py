@@ -34,7 +34,7 @@ import operator
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast, final
 
 from . import numerics
 from .modes import (
@@ -121,8 +121,8 @@ class Op(NamedTuple):
     * ``positive``: the operands that must be > 0 for a real, finite result (the domain; the
       random expressions of ``testing`` keep them there). ``kink``: a function of the operands'
       floats that is 0 where the derivative jumps (``relu``: the operand itself); the
-      derivative there is the documented subgradient. ``index``: the position of an operand
-      that picks one of the others by number (``select``), a whole number in range.
+      derivative there is the documented subgradient. ``selector``: the position of an
+      operand that picks one of the others by number (``select``), a whole number in range.
     * ``array``: for an op added with ``define_op``, its forward function and VJP rules over
       NumPy arrays, for the traced mode (``autograd_lite.compiled`` holds the built-in ops');
       without it, a trace runs the rules above element by element.
@@ -136,7 +136,7 @@ class Op(NamedTuple):
     commutative: bool = False
     positive: tuple[int, ...] = ()
     kink: Callable[..., float] | None = None
-    index: int | None = None
+    selector: int | None = None
     array: tuple[Callable[..., Any], ...] | None = None
 
     @property
@@ -218,7 +218,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
        commutative=True, kink=_difference),
     Op("logsumexp", numerics.logsumexp, (_logsumexp_vjp,), variadic=True, commutative=True),
     Op("softplus", numerics.softplus, (lambda g, out, a: g * sigmoid(a),)),
-    Op("select",  numerics.select,   (_select_vjp,), variadic=True, index=0),
+    Op("select",  numerics.select,   (_select_vjp,), variadic=True, selector=0),
 ]}
 BUILTIN_OPS: tuple[str, ...] = tuple(OPS)
 """The names of the ops the engine comes with, in table order (``define_op`` adds others)."""
@@ -490,8 +490,8 @@ def _binary(name: str) -> Callable[[Value, object], Value]:
         else:
             if type(other) is not float:
                 other = _constant(other)
-                if other is None:
-                    return NotImplemented  # Python then raises its usual TypeError
+                if other is None:  # Python then raises its usual TypeError
+                    return cast(Value, NotImplemented)
             data = forward(self.data, other)
             depth = self._depth + 1
         if STATE.get() is not NORMAL:
@@ -515,7 +515,7 @@ def _reflected(name: str) -> Callable[[Value, object], Value]:
     def method(self: Value, other: object) -> Value:  # `other <op> self`, other a number
         c = _constant(other)
         if c is None:
-            return NotImplemented
+            return cast(Value, NotImplemented)
         return _node(forward(c, self.data), name, c, self, self._depth + 1)
 
     return method
@@ -525,6 +525,7 @@ def _reflected(name: str) -> Callable[[Value, object], Value]:
 # Value
 # ---------------------------------------------------------------------------------------------
 
+@final
 class Value:
     """A scalar node of the computation graph: a float ``data`` and its gradient ``grad``.
 
@@ -568,7 +569,7 @@ class Value:
         raise TypeError("Value cannot be subclassed; wrap it or add ops with define_op")
 
     def __init__(self, data: Number, label: str | None = None) -> None:
-        if type(data) is Value:
+        if isinstance(data, Value):
             raise TypeError("Value(...) takes a number, got a Value; use .detach() to copy one")
         if label is not None and not isinstance(label, str):
             raise TypeError(f"label must be a str or None, got {type(label).__name__}")
@@ -601,7 +602,7 @@ class Value:
     __rtruediv__ = _reflected("/")
     __pow__ = _binary("**")
     __rpow__ = _reflected("**")
-    __neg__ = _unary("neg")
+    __neg__: Callable[[Value], Value] = _unary("neg")
     __abs__ = _unary("abs")
 
     def __pos__(self) -> Value:
@@ -631,8 +632,9 @@ class Value:
         if not terms:
             raise ValueError("Value.sum needs at least one term")
         if all([type(t) is Value for t in terms]):  # a neuron's sum: skip apply_op's checks
-            return _node(_sum_floats(*[t.data for t in terms]), "sum", terms, None,
-                         max([t._depth for t in terms]) + 1)
+            values = cast(tuple[Value, ...], terms)
+            return _node(_sum_floats(*[t.data for t in values]), "sum", values, None,
+                         max([t._depth for t in values]) + 1)
         return apply_op("sum", terms)
 
     # graph ------------------------------------------------------------------------------------
@@ -869,6 +871,7 @@ def backprop(root: Value, grads: dict[Value, Any], *, create_graph: bool = False
         if not op:
             continue
         g = grads[node]
+        passed: Sequence[tuple[int, Value, Any]]
         if record:  # the rules must record the step even inside no_grad()
             with enable_grad():
                 passed = operand_gradients(node, g, create_graph=True)
@@ -877,6 +880,9 @@ def backprop(root: Value, grads: dict[Value, Any], *, create_graph: bool = False
         else:  # one or two operands, most of every graph: the rules called directly
             a, b = node._a, node._b
             rules = vjps_of[op]
+            out: Any
+            x: Any
+            y: Any
             if create_graph:
                 out, x, y = node, a, b
             else:
@@ -928,6 +934,7 @@ def _backward_floats(root: Value) -> None:
             a = node._a
             b = node._b
             both = type(a) is Value and type(b) is Value
+            operands: Sequence[Value]
             if both:
                 operands = (a, b)
             elif type(a) is Value:

@@ -83,26 +83,27 @@ def _evaluate(f: Callable[..., Any], argnums: int | Sequence[int], args: tuple[A
               kwargs: dict[str, Any]) -> tuple[Any, Any]:
     """Run ``f`` on ``args`` and return (value, gradient(s)) as floats or Values."""
     nums = _check_argnums(argnums)
-    args = list(args)
+    arguments = list(args)
     for i in nums:
-        if not -len(args) <= i < len(args):
-            raise IndexError(f"argnums {i} is out of range for {len(args)} positional argument(s)")
-    keep_graph = _DEPTH.get() > 0 or any(isinstance(args[i], Value) for i in nums)
+        if not -len(arguments) <= i < len(arguments):
+            raise IndexError(f"argnums {i} is out of range for {len(arguments)} positional "
+                             "argument(s)")
+    keep_graph = _DEPTH.get() > 0 or any(isinstance(arguments[i], Value) for i in nums)
     inputs = []
     for i in nums:
-        x = args[i]
+        x = arguments[i]
         if not isinstance(x, Value):
             try:
                 x = Value(x)
             except TypeError:
                 raise TypeError(
                     f"argument {i} must be a number or a Value to be differentiated, "
-                    f"got {type(args[i]).__name__}"
+                    f"got {type(arguments[i]).__name__}"
                 ) from None
-            args[i] = x
+            arguments[i] = x
         inputs.append(x)
     with _nested(), enable_grad():  # a transform records f whatever the mode around it
-        out = f(*args, **kwargs)
+        out = f(*arguments, **kwargs)
     if not isinstance(out, Value):
         try:
             out = Value(out)  # a constant: every derivative is 0

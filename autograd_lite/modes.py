@@ -128,7 +128,7 @@ def check_backward(op: str, node: object, operands: Sequence[object], index: int
                    grad: object) -> None:
     """Raise ``AnomalyError`` if the gradient an op passes to operand ``index`` is not finite."""
     value = getattr(grad, "data", grad)
-    if _bad(value):
+    if isinstance(value, float) and _bad(value):
         args = ", ".join(_describe(o) for o in operands)
         label = getattr(node, "label", None)
         where = f"node {label!r}" if label else f"node with value {getattr(node, 'data', node)!r}"

@@ -37,13 +37,11 @@ def to_float(x: object) -> float:
     """
     if type(x) is float:
         return x
-    if isinstance(x, bool | int | float) or (
-        isinstance(x, numbers.Real) and not isinstance(x, complex)
-    ):
+    if isinstance(x, int | float | numbers.Real) and not isinstance(x, complex):
         try:
             return float(x)
-        except OverflowError:
-            return INF if x > 0 else -INF
+        except OverflowError:  # an int too large for a float
+            return -INF if x < 0 else INF
     raise TypeError(
         f"expected a real number (int, float or bool), got {type(x).__name__}: {x!r}"
     )

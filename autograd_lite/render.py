@@ -30,6 +30,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
 __all__ = [
     "RENDERERS", "FORMATS", "RendererNotFoundError", "available_renderers", "renderer_name",
@@ -67,12 +68,13 @@ class RendererNotFoundError(RuntimeError):
         return [f"{type(self).__name__}: {self}"]
 
 
-def _pygraphviz() -> object | None:
+def _pygraphviz() -> ModuleType | None:
     try:
         import pygraphviz
     except ImportError:  # not installed, or no wheel for this platform
         return None
-    return pygraphviz
+    module: ModuleType = pygraphviz
+    return module
 
 
 def available_renderers() -> list[str]:
@@ -140,11 +142,13 @@ def _render_with_dot(source: str, fmt: str) -> bytes:
 
 def _render_in_process(source: str, fmt: str) -> bytes:
     pygraphviz = _pygraphviz()
+    if pygraphviz is None:  # pragma: no cover - callers check available_renderers() first
+        raise RendererNotFoundError()
     with _captured_stderr() as captured:
         graph = pygraphviz.AGraph(string=source)
         data = graph.draw(format=fmt, prog="dot")
     _forward_warnings(captured.text)
-    return data
+    return bytes(data)
 
 
 # Graphviz and the libraries inside pygraphviz's wheel write warnings straight to file

@@ -211,7 +211,7 @@ class BackwardStep:
             f = flows.get(position)
             if f is None:  # a plain number: not a node, so nothing flows to it
                 lines.append(f"  operand {position + 1} is the constant "
-                             f"{format_number(operand, 'g')}: no gradient")
+                             f"{format_number(value_of(operand), 'g')}: no gradient")
                 continue
             lines.append(
                 f"  to operand {position + 1}, {describe_node(f.operand, fmt)}: "

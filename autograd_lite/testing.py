@@ -301,21 +301,23 @@ class Expression:
         return "\n".join(lines)
 
 
-def _require_hypothesis() -> Any:
+def _require_hypothesis() -> None:
+    """Say how to install hypothesis, which the strategies need, when it is missing."""
     try:
-        import hypothesis.strategies as st
+        import hypothesis  # noqa: F401
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError(
             "the strategies in autograd_lite.testing need hypothesis: "
             'pip install "autograd-lite[test]"'
         ) from error
-    return st
 
 
 def safe_floats(min_value: float = -2.0, max_value: float = 2.0) -> SearchStrategy[float]:
     """Finite floats in ``[min_value, max_value]``, where every op stays well inside float range.
     """
-    st = _require_hypothesis()
+    _require_hypothesis()
+    from hypothesis import strategies as st
+
     return st.floats(min_value=min_value, max_value=max_value, allow_nan=False,
                      allow_infinity=False)
 
@@ -332,14 +334,16 @@ def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] | None
     be positive (the argument of ``log`` and ``sqrt``, a divisor, a base) is first made so
     (``u * u + c``), so results stay real for every input.
     """
-    st = _require_hypothesis()
+    _require_hypothesis()
+    from hypothesis import strategies as st
+
     names = _op_names(ops)
     if n_inputs < 1 or max_steps < 1:
         raise ValueError("expressions need at least one input and one step")
     constants = st.sampled_from(_CONSTANTS)
 
     @st.composite
-    def build(draw: Callable[..., Any]) -> Expression:
+    def build(draw: st.DrawFn) -> Expression:
         steps: list[Step] = []
 
         def slot() -> int:
@@ -361,8 +365,8 @@ def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] | None
                 for _ in range(arity)]
             if all(isinstance(o, float) for o in operands):
                 operands[draw(st.integers(0, arity - 1))] = slot()
-            if op.index is not None:  # picks one of the other operands by number
-                operands[op.index] = float(draw(st.integers(0, arity - 2)))
+            if op.selector is not None:  # picks one of the other operands by number
+                operands[op.selector] = float(draw(st.integers(0, arity - 2)))
             if domain_safe:
                 operands = [positive(o) if i in op.positive else o
                             for i, o in enumerate(operands)]
@@ -377,7 +381,9 @@ def expressions_with_inputs(n_inputs: int = 2, max_steps: int = 8,
                             min_value: float = -2.0, max_value: float = 2.0
                             ) -> SearchStrategy[tuple[Expression, list[float]]]:
     """Pairs ``(expression, inputs)``: a random expression and a list of ``n_inputs`` floats."""
-    st = _require_hypothesis()
+    _require_hypothesis()
+    from hypothesis import strategies as st
+
     return st.tuples(
         expressions(n_inputs, max_steps, ops, domain_safe),
         st.lists(safe_floats(min_value, max_value), min_size=n_inputs, max_size=n_inputs),

@@ -184,7 +184,7 @@ class TracedFunction:
             outputs, grads = plan.run(arrays, params, captured, seed)
             column = outputs[:, 0]
             loss = float(column.mean() if self.reduce == "mean" else column.sum())
-        for p, g in zip(self.params, grads.tolist() if self.params else (), strict=True):
+        for p, g in zip(self.params, grads.tolist() if grads is not None else (), strict=True):
             try:
                 p.grad += g
             except TypeError:  # None (as zero_grad(set_to_none) leaves it), say

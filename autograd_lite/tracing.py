@@ -28,6 +28,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 from .engine import NO_GRAPH, Value
@@ -111,7 +112,7 @@ class _Recorder:
 
 def _where() -> str:
     """``file:line: code`` of the innermost frame outside autograd_lite: the user's line."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith(
             ("autograd_lite.", "contextlib")):
         frame = frame.f_back

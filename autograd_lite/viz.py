@@ -55,9 +55,9 @@ import math
 import os
 import re
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import graphviz
 
@@ -71,6 +71,8 @@ from .stepthrough import (
     describe_node,
     format_number,
 )
+
+_T = TypeVar("_T")
 
 __all__ = [
     "draw_dot", "dot_source", "render", "show", "Drawing", "ValueGraph",
@@ -465,7 +467,8 @@ def dot_source(root: Value, **draw_options: Any) -> str:
     >>> "data 2.0000" in dot_source(Value(2.0) * 3)
     True
     """
-    return draw_dot(root, **draw_options).source
+    source: str = draw_dot(root, **draw_options).source
+    return source
 
 
 # ---------------------------------------------------------------------------------------------
@@ -532,8 +535,9 @@ class ValueGraph(graphviz.Digraph):
         as text when ``encoding`` is given (``pipe(encoding="utf-8")`` for SVG)."""
         options = {"renderer": renderer, "formatter": formatter, "neato_no_op": neato_no_op}
         if self._needs_programs(engine, options):
-            return _with_install_hint(super().pipe, format, quiet=quiet, engine=engine,
-                                      encoding=encoding, **options)
+            piped: bytes | str = _with_install_hint(super().pipe, format, quiet=quiet,
+                                                    engine=engine, encoding=encoding, **options)
+            return piped
         data = render_source(self.source, format or self.format)
         return data.decode(encoding) if encoding is not None else data
 
@@ -553,11 +557,12 @@ class ValueGraph(graphviz.Digraph):
         """
         options = {"renderer": renderer, "formatter": formatter, "neato_no_op": neato_no_op}
         if self._needs_programs(engine, options):
-            return _with_install_hint(
+            rendered: str = _with_install_hint(
                 super().render, filename, directory, view, cleanup, format, quiet=quiet,
                 quiet_view=quiet_view, outfile=outfile, engine=engine,
                 raise_if_result_exists=raise_if_result_exists,
                 overwrite_source=overwrite_source, **options)
+            return rendered
         if outfile is not None:
             outfile = Path(outfile)
             if directory is None:
@@ -584,20 +589,25 @@ class ValueGraph(graphviz.Digraph):
         return _filtered(_image_bundle(self.source), include, exclude)
 
     def _repr_image_svg_xml(self) -> str:
-        return self.pipe(format="svg", encoding="utf-8")
+        svg = self.pipe(format="svg", encoding="utf-8")
+        return svg if isinstance(svg, str) else svg.decode("utf-8")
 
     def _repr_image_png(self) -> bytes:
-        return self.pipe(format="png")
+        return _as_bytes(self.pipe(format="png"))
 
     def _repr_image_jpeg(self) -> bytes:
-        return self.pipe(format="jpeg")
+        return _as_bytes(self.pipe(format="jpeg"))
 
     def __repr__(self) -> str:
         records = sum(1 for line in self.body if "shape=record" in line)
         return f"<ValueGraph: {records} Values; display it in Jupyter or call render()>"
 
 
-def _with_install_hint(call: Any, *args: Any, **kwargs: Any) -> Any:
+def _as_bytes(data: bytes | str) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8")
+
+
+def _with_install_hint(call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
     try:
         return call(*args, **kwargs)
     except graphviz.ExecutableNotFound:
@@ -1067,9 +1077,9 @@ def animate_backward(root: Value, *, fmt: str = ".4f", rankdir: str = "LR",
                     **options)
     sizes = _record_sizes(render_source(sizing.source, "plain").decode("utf-8"), nodes)
     sources = []
-    for grads, step, _ in frames:
-        colors = {step.node: HIGHLIGHT_COLOR} if step is not None else {}
-        outlines = dict.fromkeys(step.operands, RECEIVER_COLOR) if step is not None else {}
+    for grads, current, _ in frames:
+        colors = {current.node: HIGHLIGHT_COLOR} if current is not None else {}
+        outlines = dict.fromkeys(current.operands, RECEIVER_COLOR) if current is not None else {}
         sources.append(_build(root, nodes, cut, colors=colors, outlines=outlines,
                               grads=grads, sizes=sizes, layout=layout, **options).source)
     return BackwardAnimation(shown, _svgs(sources), [caption for _, _, caption in frames],
