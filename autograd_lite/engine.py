@@ -923,7 +923,7 @@ def _backward_floats(root: Value) -> None:
     # Each pass propagates only its own gradient: a node still holding an earlier pass's
     # gradient starts from 0.0 and gets the old value added back at the end.
     old = root.grad
-    kept = [(root, old)] if type(old) is not float or old != 0.0 else []
+    kept = [(root, old)] if old else []
     root.grad = 1.0
     seen = {root}
     levels: defaultdict[int, list[Value]] = defaultdict(list)
@@ -947,9 +947,9 @@ def _backward_floats(root: Value) -> None:
                 if operand not in seen:  # first contact
                     seen.add(operand)
                     old = operand.grad
-                    if type(old) is not float or old != 0.0:  # None, or a Value, too
+                    if old:  # a gradient of an earlier pass (a Value counts by its data)
                         kept.append((operand, old))
-                        operand.grad = 0.0
+                    operand.grad = 0.0  # None and -0.0 too
                     levels[operand._depth].append(operand)
             op = node._op
             g = node.grad
