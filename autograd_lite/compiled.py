@@ -304,7 +304,8 @@ class Kernel:
         shape = f"(B, {self.group.size})" if self.group.batched else f"({self.group.size},)"
         covers = ", ".join(f"{n} {op}" for op, n in self.ops.items())
         once = "" if self.group.batched else ", once per call"
-        return f"{self.kind:<10} -> {shape:<10} covers {self.nodes} nodes ({covers}){once}"
+        nodes = f"{self.nodes} node{'' if self.nodes == 1 else 's'}"
+        return f"{self.kind:<10} -> {shape:<10} covers {nodes} ({covers}){once}"
 
 
 class Elementwise(Kernel):
