@@ -696,6 +696,11 @@ class Value:
     def __bool__(self) -> bool:
         return self.data != 0.0
 
+    def __index__(self) -> int:
+        raise TypeError("a Value is not an integer: it cannot index or repeat a list (its "
+                        "number could change); pick one of several Values with "
+                        "select(index, options), or use int(v) for the number")
+
     def __lt__(self, other: object) -> bool:
         other = _number(other)
         return NotImplemented if other is None else self.data < other
@@ -758,8 +763,9 @@ for _name, _method in list(vars(Value).items()):
 
 
 _EQUALITY_WITH_A_NUMBER = (
-    "a Value is a graph node, and == between Values means 'the same node' (they are "
-    "dictionary keys); compare its number instead: v.data == 2.0")
+    "a Value is a graph node: == on Values means 'the same node' (they are dictionary "
+    "keys), so a Value is never equal to a number; compare its number instead: "
+    "v.data == 2.0")
 
 
 def _number(other: object) -> float | None:

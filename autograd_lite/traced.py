@@ -131,8 +131,16 @@ class TracedFunction:
         arrays, structure, batch = [], [], None
         for i, arg in enumerate(args):
             try:
-                array = np.asarray(arg, dtype=np.float64)
+                array = np.asarray(arg)
+                if array.dtype == object and any(type(v) is Value for v in array.flat):
+                    # NumPy would take their numbers: gradients would stop here, silently
+                    raise TypeError(f"argument {i} holds Values: a batch is numbers (a "
+                                    "traced step gives no gradient to its inputs; use "
+                                    "v.data for the number)")
+                array = array.astype(np.float64, copy=False)
             except (TypeError, ValueError) as error:
+                if "holds Values" in str(error):
+                    raise
                 raise TypeError(f"argument {i} must be numbers, one row per example (an "
                                 f"array or a list of lists): {error}") from None
             if array.ndim not in (1, 2):
@@ -207,7 +215,8 @@ class TracedFunction:
             return f"{self.__name__}: not traced yet (call it on a batch)"
         lines = []
         for structure, plan in self.plans.items():
-            shapes = ", ".join("a number" if w is None else f"{w} numbers" for w in structure)
+            shapes = " and ".join("one number" if w is None else f"{w} numbers"
+                                  for w in structure)
             lines.append(f"{self.__name__} on examples of {shapes}: {plan.op_count} "
                          f"traced op nodes in {len(plan.kernels)} kernels "
                          f"({plan.memory() / 1024:.1f} KiB of indices and constants)")

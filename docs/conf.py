@@ -146,7 +146,9 @@ def _module_page(module: ModuleType, homes: dict[int, str]) -> str:
         for member in public:
             obj = getattr(module, member)
             home = homes[id(obj)] if _is_shared(obj) else name
-            lines.append(f"   {member}" if home == name else f"   ~{home}.{member}")
+            # an alias (viz.DotNotFoundError) links to the object under its own name
+            real = getattr(obj, "__name__", member) if _is_shared(obj) else member
+            lines.append(f"   {member}" if home == name else f"   ~{home}.{real}")
         lines.append("")
     for member in public:
         obj = getattr(module, member)

@@ -395,3 +395,15 @@ def test_importing_autograd_lite_does_not_import_numpy_and_jit_says_how_to_get_i
             "except ImportError as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 'pip install "autograd-lite[fast]"' in out.stdout
+
+
+def test_values_in_a_batch_are_refused_rather_than_taken_as_numbers():
+    from autograd_lite import grad
+
+    w = Value(0.5)
+    step = jit(lambda x: w * x * x, params=[w], reduce="sum")
+    with pytest.raises(TypeError, match="argument 0 holds Values"):
+        step([Value(3.0), Value(1.0)])
+    with pytest.raises(TypeError, match="holds Values"):
+        grad(lambda v: step([v]))(Value(3.0))  # it would silently give 0 for d/dv
+    assert step(np.array([3.0])) == 4.5

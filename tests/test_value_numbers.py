@@ -63,3 +63,10 @@ def test_values_and_their_comparisons_in_a_graph_do_not_change_the_graph():
 def test_unary_plus_is_the_value_itself():
     x = Value(-2.0)
     assert +x is x
+
+
+def test_a_value_cannot_index_a_list_and_says_what_to_use():
+    z = [Value(1.0), Value(2.0)]
+    with pytest.raises(TypeError, match=r"cannot index or repeat a list.*select\(index, opt"):
+        z[Value(1.0)]
+    assert z[int(Value(1.0))] is z[1]
