@@ -2,7 +2,8 @@
 
 Needs matplotlib (``pip install "autograd-lite[plot]"``); without it the functions raise
 ``ImportError`` saying so. They draw on a standalone ``Figure`` (no pyplot), so they neither
-open windows nor change the backend of an interactive session.
+open windows nor change the backend of an interactive session. Files are written atomically
+(``nn.io.atomic_path``): an interrupted save leaves the old picture, never half of one.
 """
 
 from __future__ import annotations
@@ -14,11 +15,20 @@ from typing import Any
 
 from autograd_lite import Value, no_grad
 
+from .io import atomic_path
 from .train import History
 
 __all__ = ["plot_decision_boundary", "plot_loss_curve", "decision_grid"]
 
 PathLike = str | os.PathLike[str]
+
+
+def _save(fig: Any, path: PathLike) -> Path:
+    """Save ``fig`` to ``path`` in the format of its extension (PNG when it has none)."""
+    fmt = Path(path).suffix.lower().lstrip(".") or "png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt)
+    return Path(path)
 
 
 def _figure(**kwargs: Any) -> Any:
@@ -89,8 +99,7 @@ def plot_decision_boundary(model: Callable[[Any], Any], X: Sequence[Sequence[flo
     ax.set_title(title or "decision boundary")
     ax.set_aspect("equal", adjustable="box")
     fig.tight_layout()
-    fig.savefig(path)
-    return Path(path)
+    return _save(fig, path)
 
 
 def _single_output(model: Callable[[Any], Any], X: Sequence[Sequence[float]]) -> bool:
@@ -123,5 +132,4 @@ def plot_loss_curve(history: History | Sequence[float], path: PathLike, *,
         acc.legend(loc="center right")
     ax.set_title(title or "training")
     fig.tight_layout()
-    fig.savefig(path)
-    return Path(path)
+    return _save(fig, path)
