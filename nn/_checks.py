@@ -24,7 +24,8 @@ import reprlib
 from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
-__all__ = ["show", "got", "real", "integer", "boolean", "ordered", "is_real", "as_float"]
+__all__ = ["show", "got", "real", "integer", "boolean", "ordered", "is_real", "as_float",
+           "range_text"]
 
 _repr = reprlib.Repr()
 _repr.maxstring = 40
@@ -59,7 +60,9 @@ def as_float(value: numbers.Real) -> float:
         return math.inf if value > 0 else -math.inf
 
 
-def _range_text(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+def range_text(low: float | None, high: float | None, low_open: bool = False,
+               high_open: bool = False) -> str:
+    """How a range reads after "a finite number": ``' >= 0'``, ``' in (0, 1)'``, or ``''``."""
     if low is not None and high is not None:
         return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     if low is not None:
@@ -82,7 +85,7 @@ def real(name: str, value: object, *, low: float | None = None, high: float | No
     too_low = low is not None and (x <= low if low_open else x < low)
     too_high = high is not None and (x >= high if high_open else x > high)
     if not math.isfinite(x) or too_low or too_high:
-        wanted = _range_text(low, high, low_open, high_open)
+        wanted = range_text(low, high, low_open, high_open)
         raise ValueError(f"{name} must be a finite number{wanted}, got {show(value)}")
     return x
 

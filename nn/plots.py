@@ -18,7 +18,7 @@ from autograd_lite import Value, no_grad
 from .io import atomic_path
 from .train import History
 
-__all__ = ["plot_decision_boundary", "plot_loss_curve", "decision_grid"]
+__all__ = ["plot_decision_boundary", "plot_loss_curve", "decision_grid", "require_matplotlib"]
 
 PathLike = str | os.PathLike[str]
 
@@ -31,14 +31,19 @@ def _save(fig: Any, path: PathLike) -> Path:
     return Path(path)
 
 
-def _figure(**kwargs: Any) -> Any:
+def require_matplotlib() -> Any:
+    """matplotlib's ``Figure`` class; ``ImportError`` saying how to install it if it is missing."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(
             'plotting needs matplotlib: pip install "autograd-lite[plot]"'
         ) from None
-    return Figure(**kwargs)
+    return Figure
+
+
+def _figure(**kwargs: Any) -> Any:
+    return require_matplotlib()(**kwargs)
 
 
 def decision_grid(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
