@@ -368,6 +368,11 @@ class MLP(Module):
     convention); ``outputs(x)`` always returns a list. Hidden layers always pass lists, so
     ``MLP(2, [16, 1, 1])`` works.
 
+    Arguments are checked before anything is built: sizes are ints >= 1, activations known
+    names (checked even where no layer uses them, as ``activation`` with ``nouts=[1]``), and
+    ``init`` a scheme or a finite bound. An input that is not a sequence of numbers or Values
+    raises ``TypeError`` naming it (``MLP input x[1] must be a number or a Value, got 'b'``).
+
     >>> model = MLP(2, [4, 3], activation="tanh", seed=0)
     >>> model
     MLP(nin=2, nouts=[4, 3], activations=['tanh', 'linear']
@@ -376,6 +381,29 @@ class MLP(Module):
     )
     >>> len(model([0.5, -1.0]))
     3
+
+    **Following the lecture? Use** ``activation="tanh"``. The lecture's neurons use tanh; the
+    default here, as in micrograd, is ReLU, and with it the lecture's loop (``MLP(3, [4, 4,
+    1])``, 20 steps of ``p.data += -0.05 * p.grad``) mostly does not learn: a ReLU whose input
+    is negative for every example outputs 0 and passes back a gradient of 0, and once a whole
+    hidden layer is "dead" only the output's bias moves, so the loss stays at 4.0 (predicting
+    0 for everything). Measured over the seeds 0 to 9, ReLU leaves the loss above 2.5 for 8
+    seeds (4.0 for 4 of them); tanh brings it below 0.1 for all 10:
+
+    >>> xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    >>> ys = [1.0, -1.0, -1.0, 1.0]
+    >>> def lecture(model):
+    ...     for k in range(20):
+    ...         loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys))
+    ...         model.zero_grad()
+    ...         loss.backward()
+    ...         for p in model.parameters():
+    ...             p.data += -0.05 * p.grad
+    ...     return round(loss.data, 4)
+    >>> lecture(MLP(3, [4, 4, 1], seed=0))                      # ReLU, the default: stuck
+    4.0
+    >>> lecture(MLP(3, [4, 4, 1], activation="tanh", seed=0))   # the lecture's tanh: learns
+    0.0006
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], *,
