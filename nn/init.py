@@ -55,6 +55,8 @@ def init_bound(init: str | float, fan_in: int, fan_out: int = 1) -> float:
     Traceback (most recent call last):
     ValueError: init must be a scheme name (uniform, xavier, ...) or a finite bound >= 0, got inf
     """
+    fan_in = integer("fan_in", fan_in, low=1)
+    fan_out = integer("fan_out", fan_out, low=1)
     schemes = ", ".join(INIT_SCHEMES)
     if isinstance(init, str):
         scheme = INIT_SCHEMES.get(init.lower())

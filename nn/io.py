@@ -45,7 +45,8 @@ from ._checks import got, show
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron, _compare_names
 
 __all__ = ["ModelFileError", "save_model", "load_model", "load_parameters", "atomic_write_text",
-           "atomic_write_bytes", "atomic_path", "FORMAT", "VERSION", "MAX_PARAMETERS"]
+           "atomic_write_bytes", "atomic_path", "FORMAT", "VERSION", "MAX_PARAMETERS",
+           "MAX_FILE_BYTES"]
 
 FORMAT = "autograd-lite-model"
 VERSION = 1
@@ -53,6 +54,8 @@ VERSION = 1
 #: The largest model ``load_model`` builds from a file (a scalar engine's model of this size
 #: already needs gigabytes of memory); a file claiming more is refused before anything is built.
 MAX_PARAMETERS = 10_000_000
+#: The largest file ``load_model`` reads: room for ``MAX_PARAMETERS`` parameters and metadata.
+MAX_FILE_BYTES = 100 * MAX_PARAMETERS
 
 PathLike = str | os.PathLike[str]
 _MAX_DIGITS = 400  # more digits than any float has: a longer number is not a parameter
@@ -254,6 +257,7 @@ def save_model(model: Module, path: PathLike, *,
         "architecture": describe() if callable(describe) else None,
         "parameters": parameters,
     }
+    _check_json(doc["architecture"], "the architecture", set())
     if metadata is not None:
         _check_json(metadata, "metadata", set())
         doc["metadata"] = dict(metadata)
@@ -334,11 +338,17 @@ def _too_deep(text: str) -> str:
 def _read(path: PathLike) -> dict[str, Any]:
     """The file's JSON document, checked down to the types of its top-level keys."""
     path = _check_path(path, "load_model")
-    raw = path.read_bytes()
+    if not stat.S_ISREG(os.stat(path).st_mode):  # opening a pipe could wait forever
+        raise ModelFileError(f"{path}: not a regular file")
+    with open(path, "rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ModelFileError(f"{path}: the file is larger than a model file of at most "
+                             f"{MAX_PARAMETERS:,} parameters can be ({MAX_FILE_BYTES:,} bytes)")
     if not raw.strip():
         raise ModelFileError(f"{path}: the file is empty")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte order mark, as some editors write, is fine
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a model file (not UTF-8 text)") from None
     try:
@@ -490,6 +500,8 @@ def load_model(path: PathLike) -> Module:
 def load_parameters(model: Module, path: PathLike) -> Module:
     """Load the parameters saved in ``path`` into ``model`` (which must have the same
     architecture) and return it. Nothing changes when the file does not fit."""
+    if not isinstance(model, Module):
+        raise TypeError(f"load_parameters: model must be a Module, got {got(model)}")
     doc = _read(path)
     describe = getattr(model, "architecture", None)
     ours = describe() if callable(describe) else None

@@ -452,3 +452,53 @@ def test_atomic_path_interrupted_inside_the_block_leaves_the_old_file(tmp_path):
         raise KeyboardInterrupt
     assert path.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["picture.png"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_is_not_read_forever(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # opening it for reading waits for a writer that never comes
+    errors = []
+
+    def load():
+        try:
+            load_model(fifo)
+        except ModelFileError as error:
+            errors.append(str(error))
+
+    reader = threading.Thread(target=load, daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert not reader.is_alive(), "load_model is waiting on the pipe"
+    assert errors == [f"{fifo}: not a regular file"]
+
+
+def test_a_file_larger_than_any_model_file_is_refused_unread(tmp_path, monkeypatch):
+    import nn.io
+
+    monkeypatch.setattr(nn.io, "MAX_FILE_BYTES", 1000)
+    path = write(tmp_path, " " * 2000)
+    with pytest.raises(ModelFileError, match=r"bad.json: the file is larger than a model file "
+                                             r"of at most 10,000,000 parameters can be"):
+        load_model(path)
+
+
+def test_a_byte_order_mark_is_fine(tmp_path, model):
+    text = save_model(model, tmp_path / "m.json").read_text()
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_model(path).state_dict() == model.state_dict()
+
+
+def test_load_paths_and_models_are_checked(tmp_path, model):
+    with pytest.raises(TypeError, match=r"load_model: path must be a file name"):
+        load_model(None)
+    with pytest.raises(ValueError, match="load_model: the path is empty"):
+        load_model("")
+    path = save_model(model, tmp_path / "m.json")
+    with pytest.raises(TypeError, match="load_parameters: model must be a Module, got None"):
+        load_parameters(None, path)
+    with pytest.raises(TypeError, match="save_model: model must be a Module, got 'm'"):
+        save_model("m", path)

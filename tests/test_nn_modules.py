@@ -401,3 +401,10 @@ def test_every_public_name_has_a_docstring(module):
         obj = getattr(module, name)
         if callable(obj):
             assert obj.__doc__, f"{module.__name__}.{name}"
+
+
+def test_init_bound_checks_its_fans():
+    with pytest.raises(ValueError, match="fan_in must be an int >= 1, got 0"):
+        nn.init.init_bound("xavier", 0, 0)
+    with pytest.raises(TypeError, match=r"fan_out must be an int, got 1.0"):
+        nn.init.init_bound("xavier", 2, 1.0)

@@ -81,3 +81,22 @@ def test_pictures_are_written_atomically(tmp_path, monkeypatch, draw):
 def test_the_format_follows_the_extension(tmp_path):
     assert "<svg" in plot_loss_curve([3.0, 2.0], tmp_path / "l.svg").read_text()
     assert plot_loss_curve([3.0, 2.0], tmp_path / "l.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("call, kind, message", [
+    (lambda p: decision_grid(MLP(2, [1], seed=0), [[0.0, 0.0]], margin=float("nan")),
+     ValueError, "margin must be a finite number >= 0, got nan"),
+    (lambda p: decision_grid(MLP(2, [1], seed=0), [[0.0, float("inf")]]), ValueError,
+     r"X\[0\]\[1\] must be a finite number, got inf"),
+    (lambda p: decision_grid(MLP(2, [1], seed=0), [[0.0]]), ValueError,
+     r"X\[0\] must be a 2-D point \[x1, x2\], got 1 number"),
+    (lambda p: decision_grid(MLP(2, [1], seed=0), [[0.0, 0.0]], resolution=2.5), TypeError,
+     "resolution must be an int, got 2.5"),
+    (lambda p: plot_loss_curve([1.0, float("nan")], p), ValueError,
+     r"loss\[1\] must be a finite number, got nan"),
+    (lambda p: plot_loss_curve("abc", p), TypeError, "history must be a History or a list"),
+])
+def test_bad_plot_arguments_are_named(tmp_path, call, kind, message):
+    with pytest.raises(kind, match=message):
+        call(tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
