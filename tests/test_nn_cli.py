@@ -328,6 +328,18 @@ def test_an_interrupt_that_python_swallowed_still_stops_the_run(tmp_path, monkey
     assert not out.exists()
 
 
+def first_line(process, patience=120.0):
+    """The first line the process prints, waiting at most ``patience`` seconds for it."""
+    import selectors
+
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout=patience):
+            raise AssertionError("the command printed nothing (is its output flushed?)")
+    return process.stdout.readline()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 @pytest.mark.parametrize("argv", [
     ["train", "--dataset", "moons", "--samples", "100", "--epochs", "100000"],
     ["demo", "--epochs", "100000"],
@@ -340,7 +352,12 @@ def test_ctrl_c_in_a_real_process_exits_130_and_says_what_it_kept(tmp_path, argv
     for attempt in range(3):  # reliably, not once
         process = subprocess.Popen([*command(), *argv, "--no-progress", "--out", str(out)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert process.stdout.readline().startswith("training")  # training has begun
+        try:
+            assert first_line(process).startswith("training")  # training has begun
+        except BaseException:
+            process.kill()
+            process.communicate()
+            raise
         time.sleep(0.2 * attempt)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=120)
