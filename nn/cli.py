@@ -262,6 +262,8 @@ class _Run:
                     if self.phase == "training" else " before training")
             return f"{when}; nothing was written{where}"
         kept = ", ".join(str(p) for p in self.written) or "nothing"
+        if self.phase == "done":
+            return f" after writing everything: {kept}"
         missing = (f"; not written: {', '.join(self.pending)} (any older copy is unchanged)"
                    if self.pending else "")
         return f" while writing the results; kept {kept}{missing}"
@@ -332,9 +334,12 @@ def _train_model(run: _Run, interrupts: _Interrupts, model: MLP, X: list[list[fl
     try:
         history = fit(model, X, y, callback=after_epoch, **fit_options)
     except NonFiniteError as error:
-        lr = fit_options["optimizer"].lr
-        raise _diverged(error, run.epochs, f"a smaller --lr than {lr:g} usually helps") \
-            from None
+        if error.loss is not None and error.steps == 0:  # before any update: not the lr
+            advice = ("the settings make even the first loss overflow, whatever the "
+                      "learning rate (see --l2, --noise)")
+        else:
+            advice = f"a smaller --lr than {fit_options['optimizer'].lr:g} usually helps"
+        raise _diverged(error, run.epochs, advice) from None
     interrupts.check()
     return history
 
@@ -566,13 +571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _run(run, interrupts, argv)
             except KeyboardInterrupt:
                 interrupts.reporting = True  # a second Ctrl-C must not cut this report short
-                if run.phase in ("starting", "training"):
-                    run.remove_empty_folders()
-                if run.phase == "done":
-                    _report(run.written)
-                    print(f"{run.prog}: interrupted after writing everything", file=sys.stderr)
-                else:
-                    print(f"{run.prog}: interrupted{run.kept()}", file=sys.stderr)
+                run.remove_empty_folders()  # only those it made and left empty
+                print(f"{run.prog}: interrupted{run.kept()}", file=sys.stderr)
                 return 130
             except _RunError as error:
                 run.remove_empty_folders()

@@ -35,13 +35,15 @@ class NonFiniteError(FloatingPointError):
     Raised by an optimizer's ``step()`` when a gradient or an updated value is not finite,
     and by ``nn.fit`` when the loss is not finite. The usual cause is a learning rate that is
     too large; the parameters keep the values of the last good step. ``fit`` sets ``epoch``
-    (counted from 1) and, when the loss was the problem, ``loss`` (else None).
+    (counted from 1), ``steps`` (the optimizer steps taken before) and, when the loss was the
+    problem, ``loss`` (else None).
     """
 
-    def __init__(self, message: str, *, epoch: int | None = None,
+    def __init__(self, message: str, *, epoch: int | None = None, steps: int | None = None,
                  loss: float | None = None) -> None:
         super().__init__(message)
         self.epoch = epoch
+        self.steps = steps
         self.loss = loss
 
 

@@ -378,7 +378,7 @@ def _check_loss(value: Any, plan: _Plan, epoch: int, batch: int, n_batches: int)
             f"{batch + 1} of {n_batches}; training stopped before this step, so the model "
             f"keeps the parameters of the last one. A smaller learning rate"
             f"{f' (lr={lr!r})' if lr is not None else ''} usually helps",
-            epoch=epoch + 1, loss=value.data)
+            epoch=epoch + 1, steps=epoch * n_batches + batch, loss=value.data)
 
 
 def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
@@ -453,7 +453,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
                 except NonFiniteError as error:
                     raise NonFiniteError(f"at epoch {epoch + 1} of {plan.epochs}, batch "
                                          f"{b + 1} of {n_batches}: {error}",
-                                         epoch=epoch + 1) from None
+                                         epoch=epoch + 1, steps=epoch * n_batches + b) from None
                 total += value.data * len(batch)
                 if plan.track_accuracy:
                     correct += sum(_is_correct(out, y[i])

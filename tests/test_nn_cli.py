@@ -387,3 +387,12 @@ def test_version_comes_from_the_installed_distribution(capsys, monkeypatch):
 
     monkeypatch.setattr(importlib.metadata, "version", not_installed)
     assert package_version() == autograd_lite.__version__
+
+
+def test_a_loss_that_overflows_before_any_update_does_not_blame_the_learning_rate(tmp_path,
+                                                                                  capsys):
+    assert main([*TRAIN_SMALL, "--l2", "1e308", "--out", str(tmp_path / "run")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "autograd-lite train: error: the loss became inf at epoch 1 of 2, so training stopped "
+        "and nothing was written; the settings make even the first loss overflow, whatever the "
+        "learning rate (see --l2, --noise)")

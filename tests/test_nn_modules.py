@@ -7,6 +7,7 @@ import random
 import pytest
 
 import nn
+import nn._checks
 import nn.data
 import nn.init
 import nn.io
@@ -388,7 +389,7 @@ def test_gradcheck_wrapper_restores_the_parameters():
 # --- docstring examples ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("module", [nn, nn.modules, nn.init, nn.losses, nn.optim, nn.data,
-                                    nn.train, nn.io])
+                                    nn.train, nn.io, nn._checks])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
