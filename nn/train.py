@@ -179,11 +179,17 @@ def predict(model: Callable[[Any], Any], X: Iterable[Sequence[float]]) -> list[i
     A model with one output predicts 1 when its score is > 0, else 0 (a logit or a margin);
     a model with several outputs predicts the index of the largest.
     """
+    _check_model(model)
     rows = ordered("X", X, "a list of examples")
     with no_grad():
         outs = [model(x) for x in rows]
     return [(1 if out.data > 0.0 else 0) if type(out) is Value else _argmax(out)
             for out in outs]
+
+
+def _check_model(model: Any) -> None:
+    if not callable(model):
+        raise TypeError(f"model must be a model (callable on one example), got {got(model)}")
 
 
 def accuracy(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
@@ -198,6 +204,7 @@ def accuracy(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
     >>> accuracy(MLP(2, [1], seed=0), [[0.0, 0.0]], [0])   # score 0.0 predicts class 0
     1.0
     """
+    _check_model(model)
     X = ordered("X", X, "a list of examples")
     y = ordered("y", y, "a list of labels")
     if len(X) != len(y):

@@ -326,6 +326,17 @@ def test_a_custom_loss_with_regression_targets_trains_without_accuracy():
     assert len(history.loss) == 2 and history.accuracy == []
 
 
+def test_accuracy_and_predict_name_a_model_that_is_not_one():
+    with pytest.raises(TypeError, match=r"model must be a model \(callable on one example\), "
+                                        r"got None"):
+        accuracy(None, [[0.0, 0.0]], [0])
+    with pytest.raises(TypeError, match="model must be a model"):
+        predict("MLP", [[0.0, 0.0]])
+    with pytest.raises(TypeError, match=r"model must be a Module \(callable, with "
+                                        r"parameters\(\)\), got None"):
+        fit(None, [[0.0, 0.0]], [0])
+
+
 def test_accuracy_names_bad_labels():
     model = MLP(2, [3], seed=0)
     with pytest.raises(TypeError, match=r"y\[0\] must be a class index .* got 1.5"):
