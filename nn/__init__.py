@@ -12,7 +12,8 @@ The pieces, one module each:
 - ``nn.modules``: ``Module``, ``Neuron``, ``Layer``, ``MLP``; ``nn.init``: weight init schemes.
 - ``nn.losses``: ``mse_loss``, ``hinge_loss``, ``binary_cross_entropy_with_logits``,
   ``cross_entropy``, ``l2_regularization``.
-- ``nn.optim``: ``SGD``, ``Adam``.
+- ``nn.optim``: ``SGD``, ``Adam``; ``NonFiniteError`` when a step would make a number NaN
+  or infinite.
 - ``nn.data``: ``xor``, ``moons``, ``circles``, ``spirals``, ``train_test_split``.
 - ``nn.train``: ``fit``, ``accuracy``, ``predict``.
 - ``nn.io``: ``save_model``, ``load_model``, ``load_parameters``.
@@ -29,14 +30,14 @@ from .losses import (
     mse_loss,
 )
 from .modules import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam
+from .optim import SGD, Adam, NonFiniteError
 from .train import History, accuracy, fit, predict
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",
     "mse_loss", "hinge_loss", "binary_cross_entropy_with_logits", "cross_entropy",
     "l2_regularization",
-    "SGD", "Adam",
+    "SGD", "Adam", "NonFiniteError",
     "fit", "accuracy", "predict", "History",
     "save_model", "load_model", "load_parameters", "ModelFileError",
 ]

@@ -1,40 +1,68 @@
 """The ``autograd-lite`` command: ``demo`` (micrograd's two-moons demo, with pictures) and
-``train`` (any toy dataset, any MLP). Run ``autograd-lite --help`` for the options.
+``train`` (any toy dataset, any MLP). Run ``autograd-lite --help`` for the options and
+``autograd-lite --version`` for the version.
 
-A bad option value gets argparse's one-line error and exit status 2; a failure while writing
-the results gets a one-line error and status 1. Neither prints a traceback.
+What it promises:
+
+- Every error is one line, ``autograd-lite train: error: ...``, never a traceback. Bad or
+  conflicting options exit with status 2 (as argparse does); a run that fails exits with 1:
+  the output folder cannot be written (checked before training starts), or the loss stops
+  being a finite number (training stops at once and nothing is written).
+- Every file written (``model.json``, ``history.json``, the PNGs, the graph) is written
+  atomically, and every JSON file is standard JSON (no ``NaN`` or ``Infinity``).
+- Ctrl-C stops the run with status 130 and one line saying what was kept: nothing when it
+  comes before or during training, else the files already written.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.metadata
+import itertools
 import json
 import math
+import signal
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 from autograd_lite import Value, no_grad
 
+from ._checks import range_text
 from .data import DATASETS, train_test_split
-from .io import atomic_write_text, save_model
+from .io import MAX_PARAMETERS, atomic_path, atomic_write_text, save_model
 from .modules import MLP, Neuron
-from .optim import SGD, Adam, Optimizer
+from .optim import SGD, Adam, NonFiniteError, Optimizer
 from .train import LOSSES, History, accuracy, fit, linear_decay
 
-__all__ = ["main", "build_parser", "demo_training"]
+__all__ = ["main", "build_parser", "demo_training", "package_version"]
 
 PROG = "autograd-lite"
 DEMO_OUT = "autograd-lite-demo"
 TRAIN_OUT = "autograd-lite-run"
+MAX_SAMPLES = 1_000_000  # a scalar engine needs hours per epoch long before this
+
+
+def package_version() -> str:
+    """The version of autograd-lite: the installed distribution's, else the package's own
+    ``autograd_lite.__version__`` (when running from a source tree that is not installed)."""
+    try:
+        return importlib.metadata.version("autograd-lite")
+    except importlib.metadata.PackageNotFoundError:
+        from autograd_lite import __version__
+
+        return __version__
 
 
 # ---------------------------------------------------------------------------------------------
 # Option types: each turns the text into a value or raises ArgumentTypeError with a reason.
 # ---------------------------------------------------------------------------------------------
 
-def _int_at_least(low: int) -> Callable[[str], int]:
+def _int_in(low: int, high: int | None = None) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -42,12 +70,14 @@ def _int_at_least(low: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}, got {value:,}")
         return value
 
     return parse
 
 
-def _float_in(low: float, high: float = math.inf, *, low_open: bool = False,
+def _float_in(low: float, high: float | None = None, *, low_open: bool = False,
               high_open: bool = False) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
@@ -55,12 +85,11 @@ def _float_in(low: float, high: float = math.inf, *, low_open: bool = False,
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
         too_low = value <= low if low_open else value < low
-        too_high = value >= high if high_open else value > high
-        if math.isnan(value) or too_low or too_high:
-            left = "(" if low_open else "["
-            right = ")" if high_open or high == math.inf else "]"
+        too_high = high is not None and (value >= high if high_open else value > high)
+        if not math.isfinite(value) or too_low or too_high:
             raise argparse.ArgumentTypeError(
-                f"must be in {left}{low:g}, {high:g}{right}, got {text}")
+                f"must be a finite number{range_text(low, high, low_open, high_open)}, "
+                f"got {text}")
         return value
 
     return parse
@@ -79,15 +108,23 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line: ``autograd-lite train: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 # ---------------------------------------------------------------------------------------------
 # The parser
 # ---------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``autograd-lite`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Train small neural networks built on autograd-lite's scalar autodiff.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -98,9 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "output folder: decision_boundary.png, loss_curve.png, model.json and "
                     "neuron_graph.svg (the forward pass of one neuron; neuron_graph.dot when "
                     "Graphviz's dot program is missing).")
-    demo.add_argument("--epochs", type=_int_at_least(1), default=50,
+    demo.add_argument("--epochs", type=_int_in(1), default=50,
                       help="training epochs (default: 50; a few are enough to try it out)")
-    demo.add_argument("--samples", type=_int_at_least(4), default=100,
+    demo.add_argument("--samples", type=_int_in(4, MAX_SAMPLES), default=100,
                       help="number of two-moons points (default: 100)")
     demo.add_argument("--seed", type=int, default=0,
                       help="seed of the data and of the initial weights (default: 0)")
@@ -116,11 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "decision_boundary.png into the output folder.")
     train.add_argument("--dataset", choices=sorted(DATASETS), default="moons",
                        help="toy dataset (default: moons)")
-    train.add_argument("--samples", type=_int_at_least(4), default=200,
+    train.add_argument("--samples", type=_int_in(4, MAX_SAMPLES), default=200,
                        help="number of points (default: 200)")
     train.add_argument("--noise", type=_float_in(0.0),
                        help="noise of the dataset (default: the dataset's own)")
-    train.add_argument("--classes", type=_int_at_least(2), default=2,
+    train.add_argument("--classes", type=_int_in(2), default=2,
                        help="number of classes, for spirals (default: 2)")
     train.add_argument("--hidden", type=_hidden_sizes, default=[16, 16],
                        help="hidden layer sizes, comma separated, or 'none' (default: 16,16)")
@@ -130,12 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="weight initialization (default: uniform, micrograd's U(-1, 1))")
     train.add_argument("--loss", choices=sorted(LOSSES),
                        help="loss (default: hinge for two classes, cross_entropy for more)")
-    train.add_argument("--epochs", type=_int_at_least(1), default=100,
+    train.add_argument("--epochs", type=_int_in(1), default=100,
                        help="training epochs (default: 100)")
     train.add_argument("--lr", type=_float_in(0.0, low_open=True),
                        help="learning rate (default: 0.1 for sgd, 0.01 for adam)")
-    train.add_argument("--batch-size", type=_int_at_least(0), default=0,
-                       help="examples per update; 0 for the whole training set (default: 0)")
+    train.add_argument("--batch-size", type=_int_in(0), default=0,
+                       help="examples per update; 0 (or more than the training set) for the "
+                            "whole training set (default: 0)")
     train.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd",
                        help="optimizer (default: sgd)")
     train.add_argument("--momentum", type=_float_in(0.0, 1.0, high_open=True), default=0.0,
@@ -156,6 +194,115 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---------------------------------------------------------------------------------------------
+# A run: what it has done so far, so that an interruption or a failure can say what was kept
+# ---------------------------------------------------------------------------------------------
+
+class _RunError(Exception):
+    """A run failed for a reason outside the options (exit status 1); one line for the user."""
+
+
+class _Run:
+    """The state of one command: its phase, the files written and those still to come."""
+
+    def __init__(self) -> None:
+        self.prog = PROG
+        self.phase = "starting"
+        self.epoch, self.epochs = 0, 0
+        self.out: Path | None = None
+        self.created: list[Path] = []  # folders this run made (removed again if left empty)
+        self.written: list[Path] = []
+        self.pending: list[str] = []
+
+    def prepare_out(self, out: Path) -> None:
+        """Make the output folder and make sure a file can be created in it, before any
+        training, so that a run cannot fail only at its end."""
+        self.out = out
+        missing = []
+        folder = out
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        if not folder.is_dir():
+            raise _RunError(f"cannot write to the output folder {str(out)!r}: {str(folder)!r} "
+                            f"is a file, not a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            self.created = [f for f in reversed(missing) if f.is_dir()]
+            with tempfile.TemporaryFile(dir=out):
+                pass
+        except OSError as error:
+            self.remove_empty_folders()
+            named = None if error.filename is None else str(error.filename)
+            where = f" ({named})" if named not in (None, str(out)) else ""
+            raise _RunError(f"cannot write to the output folder {str(out)!r}: "
+                            f"{error.strerror or error}{where}") from None
+
+    def remove_empty_folders(self) -> None:
+        for folder in reversed(self.created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty: never removes anything a user put there
+        self.created = []
+
+    def will_write(self, *names: str) -> None:
+        self.phase = "writing"
+        self.pending = list(names)
+
+    def wrote(self, path: Path | None, name: str | None = None) -> None:
+        if path is not None:
+            self.written.append(path)
+        name = name or (path.name if path is not None else None)
+        if name in self.pending:
+            self.pending.remove(name)
+
+    def kept(self) -> str:
+        """What the run leaves behind, for the interruption message."""
+        if self.phase in ("starting", "training"):
+            where = f" to {str(self.out)!r}" if self.out is not None else ""
+            when = (f" during training, after {self.epoch} of {self.epochs} epochs"
+                    if self.phase == "training" else " before training")
+            return f"{when}; nothing was written{where}"
+        kept = ", ".join(str(p) for p in self.written) or "nothing"
+        if self.phase == "done":
+            return f" after writing everything: {kept}"
+        missing = (f"; not written: {', '.join(self.pending)} (any older copy is unchanged)"
+                   if self.pending else "")
+        return f" while writing the results; kept {kept}{missing}"
+
+
+class _Interrupts:
+    """Ctrl-C handling that cannot be lost.
+
+    The first SIGINT raises ``KeyboardInterrupt`` as usual, and is also counted: Python drops
+    an exception raised inside a ``__del__`` or a callback (it only prints "Exception ignored
+    in ..."), so the run checks the count at every epoch and before every file, and at the
+    end. While the interruption is being reported, further SIGINTs are only counted.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.reporting = False
+        self._previous: Any = None
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.count += 1
+        if not self.reporting:
+            raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.count:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> _Interrupts:
+        with contextlib.suppress(ValueError):  # not the main thread: keep Python's handling
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+# ---------------------------------------------------------------------------------------------
 # Shared steps
 # ---------------------------------------------------------------------------------------------
 
@@ -164,18 +311,55 @@ def _check_out(parser: argparse.ArgumentParser, out: Path) -> None:
         parser.error(f"argument --out: {str(out)!r} exists and is not a folder")
 
 
-def _plots(model: MLP, X: list[list[float]], y: list[Any], history: History, out: Path,
-           title: str) -> list[Path]:
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=1, allow_nan=False) + "\n"  # standard JSON only
+
+
+def _diverged(error: NonFiniteError, epochs: int, advice: str) -> _RunError:
+    what = (f"the loss became {error.loss!r}" if error.loss is not None
+            else "an update was no longer a finite number")
+    when = f" at epoch {error.epoch} of {epochs}" if error.epoch is not None else ""
+    return _RunError(f"{what}{when}, so training stopped and nothing was written; {advice}")
+
+
+def _train_model(run: _Run, interrupts: _Interrupts, model: MLP, X: list[list[float]],
+                 y: list[Any], **fit_options: Any) -> History:
+    """``fit``, keeping ``run`` informed of the epoch; a non-finite loss ends the run."""
+    run.phase, run.epoch, run.epochs = "training", 0, fit_options["epochs"]
+
+    def after_epoch(epoch: int, history: History) -> None:
+        run.epoch = epoch + 1
+        interrupts.check()
+
+    try:
+        history = fit(model, X, y, callback=after_epoch, **fit_options)
+    except NonFiniteError as error:
+        if error.loss is not None and error.steps == 0:  # before any update: not the lr
+            advice = ("the settings make even the first loss overflow, whatever the "
+                      "learning rate (see --l2, --noise)")
+        else:
+            advice = f"a smaller --lr than {fit_options['optimizer'].lr:g} usually helps"
+        raise _diverged(error, run.epochs, advice) from None
+    interrupts.check()
+    return history
+
+
+def _plots(run: _Run, interrupts: _Interrupts, model: MLP, X: list[list[float]],
+           y: list[Any], history: History, out: Path, title: str) -> None:
     """Draw the PNGs; without matplotlib, say so and draw nothing."""
     try:
-        from .plots import plot_decision_boundary, plot_loss_curve
-        loss_png = plot_loss_curve(history, out / "loss_curve.png", title=title)
+        from .plots import plot_decision_boundary, plot_loss_curve, require_matplotlib
+
+        require_matplotlib()
     except ImportError as error:
         print(f"note: {error}; skipping the pictures", file=sys.stderr)
-        return []
-    boundary_png = plot_decision_boundary(model, X, y, out / "decision_boundary.png",
-                                          title=title)
-    return [boundary_png, loss_png]
+        run.wrote(None, "loss_curve.png")
+        run.wrote(None, "decision_boundary.png")
+        return
+    interrupts.check()
+    run.wrote(plot_loss_curve(history, out / "loss_curve.png", title=title))
+    interrupts.check()
+    run.wrote(plot_decision_boundary(model, X, y, out / "decision_boundary.png", title=title))
 
 
 def _neuron_graph(neuron: Neuron, x: Sequence[float], out: Path) -> Path | None:
@@ -200,8 +384,11 @@ def _neuron_graph(neuron: Neuron, x: Sequence[float], out: Path) -> Path | None:
         print("note: graph drawing is not available in this installation (no autograd_lite.viz);"
               " skipping the neuron's graph", file=sys.stderr)
         return None
+    path = out / "neuron_graph.svg"
     try:
-        return Path(viz.render(result, out / "neuron_graph.svg"))
+        with atomic_path(path) as tmp:
+            viz.render(result, tmp)
+        return path
     except viz.DotNotFoundError as error:
         path = atomic_write_text(out / "neuron_graph.dot", viz.draw_dot(result).source)
         print(f"note: wrote the neuron's graph as DOT source to {path}, not SVG: {error}",
@@ -209,10 +396,9 @@ def _neuron_graph(neuron: Neuron, x: Sequence[float], out: Path) -> Path | None:
         return path
 
 
-def _report(paths: Sequence[Path | None]) -> None:
+def _report(paths: Sequence[Path]) -> None:
     for path in paths:
-        if path is not None:
-            print(f"wrote {path}")
+        print(f"wrote {path}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,7 +406,8 @@ def _report(paths: Sequence[Path | None]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def demo_training(epochs: int = 50, samples: int = 100, seed: int = 0,
-                  progress: bool | None = False
+                  progress: bool | None = False,
+                  callback: Callable[[int, History], None] | None = None
                   ) -> tuple[MLP, list[list[float]], list[int], History]:
     """The demo's training, micrograd's recipe: ``MLP(2, [16, 16, 1])`` on two moons (noise
     0.1), hinge loss + 1e-4 L2, full-batch SGD with the learning rate going from 1.0 to 0.1.
@@ -233,29 +420,43 @@ def demo_training(epochs: int = 50, samples: int = 100, seed: int = 0,
     model = MLP(2, [16, 16, 1], seed=seed)
     history = fit(model, X, y, loss="hinge", l2=1e-4,
                   optimizer=SGD(model.parameters(), lr=1.0),
-                  lr_schedule=linear_decay(1.0, 0.1, epochs), epochs=epochs, progress=progress)
+                  lr_schedule=linear_decay(1.0, 0.1, epochs), epochs=epochs, progress=progress,
+                  callback=callback)
     return model, X, y, history
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _demo(run: _Run, interrupts: _Interrupts, args: argparse.Namespace) -> int:
     out: Path = args.out
+    run.prepare_out(out)
     print(f"training MLP(2, [16, 16, 1]) (337 parameters) on {args.samples} two-moons points, "
-          f"{args.epochs} epochs, seed {args.seed}")
-    model, X, y, history = demo_training(args.epochs, args.samples, args.seed,
-                                         progress=False if args.no_progress else None)
+          f"{args.epochs} epochs, seed {args.seed}", flush=True)
+    run.phase, run.epochs = "training", args.epochs
+
+    def after_epoch(epoch: int, history: History) -> None:
+        run.epoch = epoch + 1
+        interrupts.check()
+
+    try:
+        model, X, y, history = demo_training(args.epochs, args.samples, args.seed,
+                                             progress=False if args.no_progress else None,
+                                             callback=after_epoch)
+    except NonFiniteError as error:  # not with the demo's settings, but never a traceback
+        raise _diverged(error, args.epochs, "try another --seed") from None
+    interrupts.check()
     acc = accuracy(model, X, y)
-    print(f"final loss {history.loss[-1]:.4f}, training accuracy {acc:.1%}")
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path | None] = [save_model(model, out / "model.json", metadata={
+    print(f"final loss {history.loss[-1]:.4f}, training accuracy {acc:.1%}", flush=True)
+    run.will_write("model.json", "loss_curve.png", "decision_boundary.png", "neuron_graph.svg")
+    run.wrote(save_model(model, out / "model.json", metadata={
         "command": "demo", "dataset": "moons", "samples": len(X), "noise": 0.1,
         "seed": args.seed, "epochs": args.epochs, "loss": history.loss[-1],
-        "training_accuracy": acc})]
-    written += _plots(model, X, y, history, out, f"two moons: {acc:.0%} training accuracy")
+        "training_accuracy": acc}))
+    _plots(run, interrupts, model, X, y, history, out,
+           f"two moons: {acc:.0%} training accuracy")
+    interrupts.check()
     neuron = model.layers[0].neurons[0]
     with no_grad():  # a point where the neuron is active, so its gradients are not all 0
         point = next((x for x in X if neuron(x).data > 0.0), X[0])
-    written.append(_neuron_graph(neuron, point, out))
-    _report(written)
+    run.wrote(_neuron_graph(neuron, point, out), "neuron_graph.svg")
     return 0
 
 
@@ -266,69 +467,124 @@ def _make_optimizer(args: argparse.Namespace, model: MLP) -> Optimizer:
                momentum=args.momentum)
 
 
-def _train(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _check_train_options(parser: argparse.ArgumentParser, args: argparse.Namespace
+                         ) -> tuple[int, str]:
+    """Options that cannot work together end here, before any work: ``(classes, loss)``."""
     classes = args.classes if args.dataset == "spirals" else 2
     if args.classes != 2 and args.dataset != "spirals":
         parser.error(f"argument --classes: only spirals has a choice of classes, "
                      f"not {args.dataset}")
+    if classes > args.samples:
+        parser.error(f"argument --classes: {classes} spiral arms need at least {classes} "
+                     f"points, but --samples is {args.samples}")
     loss = args.loss or ("hinge" if classes == 2 else "cross_entropy")
     if classes > 2 and loss != "cross_entropy":
         parser.error(f"argument --loss: {classes} classes need cross_entropy, not {loss}")
     if args.momentum and args.optimizer != "sgd":
         parser.error("argument --momentum: only the sgd optimizer has momentum")
+    nout = classes if loss == "cross_entropy" else 1
+    sizes = [2, *args.hidden, nout]
+    count = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+    if count > MAX_PARAMETERS:
+        parser.error(f"argument --hidden: MLP(2, {sizes[1:]}) would have {count:,} parameters; "
+                     f"this command trains at most {MAX_PARAMETERS:,}")
+    return classes, loss
+
+
+def _train(run: _Run, interrupts: _Interrupts, parser: argparse.ArgumentParser,
+           args: argparse.Namespace) -> int:
+    classes, loss = _check_train_options(parser, args)
     options: dict[str, Any] = {"seed": args.seed}
     if args.noise is not None:
         options["noise"] = args.noise
     if args.dataset == "spirals":
         options["classes"] = classes
-    X, y = DATASETS[args.dataset](args.samples, **options)
+    try:
+        X, y = DATASETS[args.dataset](args.samples, **options)
+    except ValueError as error:  # a noise so large the points overflow
+        parser.error(f"cannot make the {args.dataset} dataset: {error}")
     X_train, X_test, y_train, y_test = train_test_split(X, y, args.test_fraction, seed=args.seed)
+    out: Path = args.out
+    run.prepare_out(out)
 
     nout = classes if loss == "cross_entropy" else 1
     model = MLP(2, [*args.hidden, nout], activation=args.activation, init=args.init,
                 seed=args.seed)
     optimizer = _make_optimizer(args, model)
     print(f"training {model._summary()} on {len(X_train)} {args.dataset} points "
-          f"({len(X_test)} held out): {loss} loss, {optimizer!r}, {args.epochs} epochs")
-    history = fit(model, X_train, y_train, loss=loss, optimizer=optimizer, epochs=args.epochs,
-                  batch_size=args.batch_size or None, l2=args.l2, seed=args.seed,
-                  progress=False if args.no_progress else None)
+          f"({len(X_test)} held out): {loss} loss, {optimizer!r}, {args.epochs} epochs",
+          flush=True)
+    history = _train_model(run, interrupts, model, X_train, y_train, loss=loss,
+                           optimizer=optimizer, epochs=args.epochs,
+                           batch_size=args.batch_size or None, l2=args.l2, seed=args.seed,
+                           progress=False if args.no_progress else None)
     train_acc = accuracy(model, X_train, y_train)
     test_acc = accuracy(model, X_test, y_test)
     print(f"final loss {history.loss[-1]:.4f}, training accuracy {train_acc:.1%}, "
-          f"test accuracy {test_acc:.1%}")
+          f"test accuracy {test_acc:.1%}", flush=True)
 
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
-    written: list[Path | None] = [
-        save_model(model, out / "model.json", metadata={
-            "command": "train", "settings": settings, "loss": loss,
-            "training_accuracy": train_acc, "test_accuracy": test_acc}),
-        atomic_write_text(out / "history.json", json.dumps(vars(history), indent=1) + "\n"),
-    ]
+    pictures = [] if args.no_plots else ["loss_curve.png", "decision_boundary.png"]
+    run.will_write("model.json", "history.json", *pictures)
+    run.wrote(save_model(model, out / "model.json", metadata={
+        "command": "train", "settings": settings, "loss": loss,
+        "training_accuracy": train_acc, "test_accuracy": test_acc}))
+    interrupts.check()
+    run.wrote(atomic_write_text(out / "history.json", _json(vars(history))))
     if not args.no_plots:
-        written += _plots(model, X, y, history, out,
-                          f"{args.dataset}: {test_acc:.0%} test accuracy")
-    _report(written)
+        _plots(run, interrupts, model, X, y, history, out,
+               f"{args.dataset}: {test_acc:.0%} test accuracy")
     return 0
+
+
+def _run(run: _Run, interrupts: _Interrupts, argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run.prog = f"{PROG} {args.command}"
+    command_parser = _subparser(parser, args.command)
+    _check_out(command_parser, args.out)
+    if args.command == "demo":
+        status = _demo(run, interrupts, args)
+    else:
+        status = _train(run, interrupts, command_parser, args)
+    interrupts.check()
+    run.phase = "done"
+    _report(run.written)
+    return status
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``autograd-lite`` command with ``argv`` (default: the process's arguments) and
-    return its exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    _check_out(parser, args.out)
+    return its exit status: 0 done, 1 failed, 2 bad options, 130 interrupted."""
+    run = _Run()
+    interrupts = _Interrupts()
     try:
-        if args.command == "demo":
-            return _demo(args)
-        return _train(parser, args)
-    except OSError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        with interrupts:
+            try:
+                return _run(run, interrupts, argv)
+            except KeyboardInterrupt:
+                interrupts.reporting = True  # a second Ctrl-C must not cut this report short
+                run.remove_empty_folders()  # only those it made and left empty
+                print(f"{run.prog}: interrupted{run.kept()}", file=sys.stderr)
+                return 130
+            except _RunError as error:
+                run.remove_empty_folders()
+                print(f"{run.prog}: error: {error}", file=sys.stderr)
+                return 1
+            except OSError as error:
+                message = run.kept()[1:] if run.phase == "writing" else ""
+                print(f"{run.prog}: error: {error}{'; ' + message if message else ''}",
+                      file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:  # between two statements above: still say it, still 130
+        print(f"{run.prog}: interrupted", file=sys.stderr)
         return 130
 
 

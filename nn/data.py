@@ -3,7 +3,10 @@
 Each generator returns ``(X, y)``: ``X`` a list of ``[x1, x2]`` float pairs and ``y`` a list of
 int labels. Binary datasets use **labels 0 and 1**; ``to_signed(y)`` turns them into -1.0/+1.0
 for the hinge loss. ``spirals`` has labels ``0 .. classes-1``. The same arguments and seed
-always give the same points, on every platform.
+always give the same points, on every platform (``seed=None`` draws a fresh seed). Bad
+arguments raise ``TypeError`` (a wrong type) or ``ValueError`` (an impossible value) naming
+the argument: ``moons(noise=float("inf"))`` is refused, and so is a noise so large that the
+points would not be finite numbers.
 
 >>> X, y = moons(100, seed=0)
 >>> len(X), X[0] == moons(100, seed=0)[0][0], sorted(set(y))
@@ -17,22 +20,25 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._checks import got, integer, is_real, ordered, real
+
 __all__ = ["xor", "moons", "circles", "spirals", "DATASETS", "to_signed", "train_test_split"]
 
 Dataset = tuple[list[list[float]], list[int]]
 
 
-def _check(n: int, noise: float, least: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < least:
-        raise ValueError(f"n must be an int >= {least}, got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or not noise >= 0.0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+def _check(n: int, noise: float, seed: int, least: int = 1) -> tuple[int, float, random.Random]:
+    """The checked ``n`` and ``noise``, and the generator made from ``seed``."""
+    return (integer("n", n, low=least), real("noise", noise, low=0.0),
+            random.Random(None if seed is None else integer("seed", seed)))
 
 
 def _finish(points: list[tuple[float, float, int]], noise: float, rng: random.Random) -> Dataset:
     """Shuffle the labelled points, then add Gaussian noise of deviation ``noise``."""
     rng.shuffle(points)
     X = [[a + rng.gauss(0.0, noise), b + rng.gauss(0.0, noise)] for a, b, _ in points]
+    if not all(math.isfinite(v) for p in X for v in p):
+        raise ValueError(f"noise={noise!r} is too large: some points are not finite numbers")
     return X, [label for _, _, label in points]
 
 
@@ -42,8 +48,7 @@ def xor(n: int = 200, noise: float = 0.15, seed: int = 0) -> Dataset:
     The corners are taken in turn, so ``xor(4, noise=0.0)`` is the XOR truth table itself
     (in ±1 coordinates, shuffled).
     """
-    _check(n, noise)
-    rng = random.Random(seed)
+    n, noise, rng = _check(n, noise, seed)
     corners = [(-1.0, -1.0, 0), (-1.0, 1.0, 1), (1.0, -1.0, 1), (1.0, 1.0, 0)]
     return _finish([corners[i % 4] for i in range(n)], noise, rng)
 
@@ -51,8 +56,7 @@ def xor(n: int = 200, noise: float = 0.15, seed: int = 0) -> Dataset:
 def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles (as scikit-learn's ``make_moons``): label 0 on the upper
     moon, 1 on the lower one, Gaussian noise of deviation ``noise``."""
-    _check(n, noise, least=2)
-    rng = random.Random(seed)
+    n, noise, rng = _check(n, noise, seed, least=2)
     n_upper = n // 2
     n_lower = n - n_upper
     points = []
@@ -68,14 +72,12 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
 def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
     """Two concentric circles (as scikit-learn's ``make_circles``): label 0 on the outer circle
     of radius 1, label 1 on the inner one of radius ``factor``."""
-    _check(n, noise, least=2)
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor < 1:
-        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
-    rng = random.Random(seed)
+    n, noise, rng = _check(n, noise, seed, least=2)
+    factor = real("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True)
     n_outer = n // 2
     n_inner = n - n_outer
     points = []
-    for count, radius, label in ((n_outer, 1.0, 0), (n_inner, float(factor), 1)):
+    for count, radius, label in ((n_outer, 1.0, 0), (n_inner, factor, 1)):
         for i in range(count):
             t = 2.0 * math.pi * i / count
             points.append((radius * math.cos(t), radius * math.sin(t), label))
@@ -89,16 +91,19 @@ def spirals(n: int = 100, classes: int = 2, noise: float = 0.2, seed: int = 0) -
     ``4r + 2*pi*c/classes``, with Gaussian noise of deviation ``noise`` on the angle (radians).
     Labels are ``0 .. classes-1``; points are spread over the arms as evenly as possible.
     """
-    _check(n, noise, least=2)
-    if isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= n:
-        raise ValueError(f"classes must be an int from 2 to n, got {classes!r}")
-    rng = random.Random(seed)
+    n, noise, rng = _check(n, noise, seed, least=2)
+    classes = integer("classes", classes, low=2)
+    if classes > n:
+        raise ValueError(f"classes must be at most n (each arm needs a point): classes={classes} "
+                         f"with n={n}")
     points = []
     for c in range(classes):
         count = n // classes + (1 if c < n % classes else 0)
         for i in range(count):
             r = (i + 1) / count
             t = 4.0 * r + 2.0 * math.pi * c / classes + rng.gauss(0.0, noise)
+            if not math.isfinite(t):  # math.cos(inf) raises
+                raise ValueError(f"noise={noise!r} is too large: some angles are not finite")
             points.append((r * math.cos(t), r * math.sin(t), c))
     return _finish(points, 0.0, rng)
 
@@ -112,10 +117,17 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 def to_signed(y: Sequence[float]) -> list[float]:
     """Labels as -1.0/+1.0: +1.0 for a label > 0, else -1.0 (0/1 and ±1 labels both work).
 
+    Every label must be a number (not a bool, not NaN).
+
     >>> to_signed([0, 1, 1])
     [-1.0, 1.0, 1.0]
     """
-    return [1.0 if label > 0 else -1.0 for label in y]
+    labels = ordered("y", y, "a list of labels")
+    for i, label in enumerate(labels):
+        if not is_real(label) or label != label:
+            raise (ValueError if is_real(label) else TypeError)(
+                f"y[{i}] must be a number label, got {got(label)}")
+    return [1.0 if label > 0 else -1.0 for label in labels]
 
 
 def train_test_split(X: Sequence[Any], y: Sequence[Any], test_fraction: float = 0.25,
@@ -128,11 +140,13 @@ def train_test_split(X: Sequence[Any], y: Sequence[Any], test_fraction: float = 
     >>> [len(part) for part in train_test_split(X, y, test_fraction=0.25)]
     [6, 2, 6, 2]
     """
+    X = ordered("X", X, "a list of examples")
+    y = ordered("y", y, "a list of labels")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} examples but y has {len(y)} labels")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, int | float) \
-            or not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
+    test_fraction = real("test_fraction", test_fraction, low=0.0, high=1.0, low_open=True,
+                         high_open=True)
+    seed = None if seed is None else integer("seed", seed)
     if len(X) < 2:
         raise ValueError(f"need at least 2 examples to split, got {len(X)}")
     order = list(range(len(X)))

@@ -22,6 +22,8 @@ import math
 import random
 from typing import Protocol
 
+from ._checks import as_float, got, integer, is_real, show
+
 __all__ = ["INIT_SCHEMES", "RandomSource", "init_bound", "make_rng"]
 
 
@@ -45,19 +47,29 @@ INIT_SCHEMES = {
 def init_bound(init: str | float, fan_in: int, fan_out: int = 1) -> float:
     """The bound ``a`` of ``U(-a, a)`` for the scheme ``init`` (a name, or the bound itself).
 
+    A bound must be a finite number >= 0: ``init=float("inf")`` would make every weight NaN.
+
     >>> init_bound("uniform", 16, 16), init_bound("he", fan_in=6)
     (1.0, 1.0)
+    >>> init_bound(float("inf"), 2)
+    Traceback (most recent call last):
+    ValueError: init must be a scheme name (uniform, xavier, ...) or a finite bound >= 0, got inf
     """
+    fan_in = integer("fan_in", fan_in, low=1)
+    fan_out = integer("fan_out", fan_out, low=1)
+    schemes = ", ".join(INIT_SCHEMES)
     if isinstance(init, str):
         scheme = INIT_SCHEMES.get(init.lower())
         if scheme is None:
-            raise ValueError(
-                f"unknown init {init!r}; choose from {', '.join(INIT_SCHEMES)} or give a number"
-            )
+            raise ValueError(f"unknown init {init!r}; choose from {schemes} or give a number")
         return scheme(fan_in, fan_out)
-    if isinstance(init, bool) or not isinstance(init, int | float) or not init >= 0.0:
-        raise ValueError(f"init must be a scheme name or a bound >= 0, got {init!r}")
-    return float(init)
+    wanted = f"init must be a scheme name ({schemes}) or a finite bound >= 0"
+    if not is_real(init):
+        raise TypeError(f"{wanted}, got {got(init)}")
+    bound = as_float(init)
+    if not 0.0 <= bound < math.inf:
+        raise ValueError(f"{wanted}, got {show(init)}")
+    return bound
 
 
 def make_rng(seed: int | None = None, rng: RandomSource | None = None) -> RandomSource:
@@ -70,11 +82,9 @@ def make_rng(seed: int | None = None, rng: RandomSource | None = None) -> Random
     if seed is not None and rng is not None:
         raise ValueError("give seed or rng, not both")
     if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-        return random.Random(seed)
+        return random.Random(integer("seed", seed))
     if rng is not None:
-        if not hasattr(rng, "uniform"):
-            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+        if not callable(getattr(rng, "uniform", None)):
+            raise TypeError(f"rng must be a random.Random, got {got(rng)}")
         return rng
     return random

@@ -13,10 +13,13 @@ without a list.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import numbers
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd_lite import Value
+
+from ._checks import got, is_real, ordered, real, show
 
 __all__ = [
     "mse_loss", "binary_cross_entropy_with_logits", "cross_entropy", "hinge_loss",
@@ -26,20 +29,119 @@ __all__ = [
 Scalar = Value | float
 
 
-def _pairs(predictions: Any, targets: Any, who: str) -> tuple[list[Any], list[Any]]:
-    """Predictions and targets as two lists of the same (non-zero) length."""
-    if isinstance(predictions, Value | int | float):
-        predictions = [predictions]
-    if isinstance(targets, int | float):
-        targets = [targets]
-    predictions = [Value(p) if isinstance(p, int | float) else p for p in predictions]
-    targets = list(targets)
-    if len(predictions) != len(targets):
-        raise ValueError(f"{who}: {len(predictions)} prediction(s) but {len(targets)} target(s)")
-    if not predictions:
-        raise ValueError(f"{who}: no predictions")
-    return predictions, targets
+# ---------------------------------------------------------------------------------------------
+# Checking the arguments. Each loss first turns its arguments into plain lists (predictions as
+# Values, targets as floats or class indices), naming any bad entry, then computes.
+# ---------------------------------------------------------------------------------------------
 
+def _prediction(who: str, name: str, p: Any) -> Value:
+    if type(p) is Value:
+        return p
+    if is_real(p):
+        return Value(p)
+    raise TypeError(f"{who}: {name} must be a Value or a number, got {got(p)}")
+
+
+def _items(who: str, name: str, x: Any, wanted: str) -> tuple[list[Any], list[str]]:
+    """The entries of ``x`` and their names (``name[0]``, ...); a lone entry is ``name``."""
+    if isinstance(x, Value | numbers.Real):
+        return [x], [name]
+    items = ordered(f"{who}: {name}", x, wanted)
+    return items, [f"{name}[{i}]" for i in range(len(items))]
+
+
+def _check_pairs(who: str, predictions: Any, targets: Any, names: tuple[str, str],
+                 target: Callable[[str, Any], float]) -> tuple[list[Value], list[float]]:
+    """Predictions as Values and targets as floats (checked by ``target``), same length."""
+    p_name, t_name = names
+    ps, p_names = _items(who, p_name, predictions, "a Value, a number or a list of them")
+    ts, t_names = _items(who, t_name, targets, "a number or a list of numbers")
+    if len(ps) != len(ts):
+        raise ValueError(f"{who}: {len(ps)} prediction(s) but {len(ts)} target(s)")
+    if not ps:
+        raise ValueError(f"{who}: no predictions")
+    return ([_prediction(who, n, p) for n, p in zip(p_names, ps, strict=True)],
+            [target(f"{who}: {n}", t) for n, t in zip(t_names, ts, strict=True)])
+
+
+def _any_target(name: str, t: Any) -> float:
+    return real(name, t)
+
+
+def _signed_target(name: str, t: Any) -> float:
+    if not is_real(t):
+        raise TypeError(f"{name} must be -1 or +1, got {got(t)}")
+    if t not in (1, -1):
+        raise ValueError(f"{name} must be -1 or +1 (turn 0/1 labels into -1/+1 with "
+                         f"nn.data.to_signed), got {show(t)}")
+    return float(t)
+
+
+def _probability_target(name: str, t: Any) -> float:
+    return real(name, t, low=0.0, high=1.0)
+
+
+def _class_index(name: str, t: Any, n_classes: int) -> int:
+    wanted = f"a class index (an int from 0 to {n_classes - 1})"
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+        raise TypeError(f"{name} must be {wanted}, got {got(t)}")
+    if not 0 <= t < n_classes:
+        raise ValueError(f"{name} must be {wanted}, got {show(t)}")
+    return int(t)
+
+
+def _check_mse(predictions: Any, targets: Any) -> tuple[list[Value], list[float]]:
+    who = "mse_loss"
+    ps, ts = predictions, targets
+    if not isinstance(ps, Value | numbers.Real):
+        ps = ordered(f"{who}: predictions", ps, "a Value, a number or a list of them")
+    if not isinstance(ps, list) or not any(isinstance(p, list | tuple) for p in ps):
+        return _check_pairs(who, ps, ts, ("predictions", "targets"), _any_target)
+    # several outputs per example: predictions[i] is a list, and so is targets[i]
+    ts = ordered(f"{who}: targets", ts, "a list of target lists")
+    if len(ps) != len(ts):
+        raise ValueError(f"{who}: {len(ps)} prediction(s) but {len(ts)} target(s)")
+    flat_p: list[Value] = []
+    flat_t: list[float] = []
+    for i, (p, t) in enumerate(zip(ps, ts, strict=True)):
+        fp, ft = _check_pairs(who, p, t, (f"predictions[{i}]", f"targets[{i}]"), _any_target)
+        flat_p += fp
+        flat_t += ft
+    return flat_p, flat_t
+
+
+def _check_cross_entropy(logits: Any, targets: Any) -> tuple[list[list[Value]], list[int]]:
+    who = "cross_entropy"
+    items = ordered(f"{who}: logits", logits,
+                    "a list of class scores, or one such list per example")
+    if items and isinstance(items[0], Value | numbers.Real):  # one example: a flat list
+        if isinstance(targets, Iterable) and not isinstance(targets, str | bytes):
+            raise ValueError(f"{who}: logits holds a single example's scores, one score per "
+                             f"class, so targets must be one class index, got {got(targets)}")
+        rows, row_names, classes, class_names = [items], ["logits"], [targets], ["targets"]
+    else:
+        rows, row_names = items, [f"logits[{i}]" for i in range(len(items))]
+        classes, class_names = _items(who, "targets", targets, "a list of class indices")
+        if len(rows) != len(classes):
+            raise ValueError(f"{who}: {len(rows)} prediction(s) but {len(classes)} target(s)")
+    if not rows:
+        raise ValueError(f"{who}: no predictions")
+    checked_rows = []
+    for row, name in zip(rows, row_names, strict=True):
+        if isinstance(row, Value | numbers.Real):
+            raise ValueError(f"{who}: {name} needs one score per class, got a single score")
+        scores = ordered(f"{who}: {name}", row, "a list of class scores")
+        if not scores:
+            raise ValueError(f"{who}: {name} has no class scores")
+        checked_rows.append([_prediction(who, f"{name}[{j}]", v) for j, v in enumerate(scores)])
+    checked_classes = [_class_index(f"{who}: {name}", t, len(row))
+                       for t, name, row in zip(classes, class_names, checked_rows, strict=True)]
+    return checked_rows, checked_classes
+
+
+# ---------------------------------------------------------------------------------------------
+# The losses
+# ---------------------------------------------------------------------------------------------
 
 def _mean(terms: list[Any]) -> Value:
     total = Value.sum(terms)
@@ -50,23 +152,18 @@ def mse_loss(predictions: Scalar | Sequence[Any], targets: float | Sequence[Any]
     """Mean squared error ``mean((p - t)^2)``.
 
     A prediction may also be a list of Values (a model with several outputs) with a list of
-    targets of the same length; every output counts as one term of the mean.
+    targets of the same length; every output counts as one term of the mean. Targets must be
+    finite numbers.
 
     >>> from autograd_lite import Value
     >>> mse_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data
     2.5
+    >>> mse_loss(Value(1.0), "a")
+    Traceback (most recent call last):
+    TypeError: mse_loss: targets must be a number or a list of numbers, got 'a' (str)
     """
-    ps, ts = _pairs(predictions, targets, "mse_loss")
-    flat_p, flat_t = [], []
-    for p, t in zip(ps, ts, strict=True):
-        if isinstance(p, list | tuple):
-            p, t = _pairs(p, t, "mse_loss")
-            flat_p += p
-            flat_t += t
-        else:
-            flat_p.append(p)
-            flat_t.append(t)
-    diffs = [p - t for p, t in zip(flat_p, flat_t, strict=True)]
+    ps, ts = _check_mse(predictions, targets)
+    diffs = [p - t for p, t in zip(ps, ts, strict=True)]
     return _mean([d * d for d in diffs])
 
 
@@ -75,9 +172,9 @@ def hinge_loss(scores: Scalar | Sequence[Scalar], targets: float | Sequence[floa
 
     Written as micrograd's demo writes it (``(1 + -y * s).relu()``, summed, times ``1/n``), so
     it gives the same numbers bit for bit. Labels 0/1 must first become -1/+1
-    (``nn.data.to_signed``).
+    (``nn.data.to_signed``): any other target raises ``ValueError``.
     """
-    ss, ys = _pairs(scores, targets, "hinge_loss")
+    ss, ys = _check_pairs("hinge_loss", scores, targets, ("scores", "targets"), _signed_target)
     return _mean([(1 + -y * s).relu() for y, s in zip(ys, ss, strict=True)])
 
 
@@ -89,13 +186,18 @@ def binary_cross_entropy_with_logits(logits: Scalar | Sequence[Scalar],
     overflows. ``max`` and ``|z|`` are resolved by the sign of ``z``: for ``z >= 0`` the loss
     is ``(1 - y)*z + log(1 + exp(-z))``, else ``-y*z + log(1 + exp(z))``. Each branch is smooth,
     so the derivative is exactly ``sigmoid(z) - y`` everywhere, ``z = 0`` included (a literal
-    ``relu(z)`` and ``abs(z)`` would both take their subgradient 0 there).
+    ``relu(z)`` and ``abs(z)`` would both take their subgradient 0 there). Targets may be
+    soft (any number from 0 to 1).
 
     >>> from autograd_lite import Value
     >>> round(binary_cross_entropy_with_logits(Value(0.0), 1.0).data, 6)   # log 2
     0.693147
+    >>> binary_cross_entropy_with_logits(["a"], [1])
+    Traceback (most recent call last):
+    TypeError: binary_cross_entropy_with_logits: logits[0] must be a Value or a number, got 'a' ...
     """
-    zs, ys = _pairs(logits, targets, "binary_cross_entropy_with_logits")
+    zs, ys = _check_pairs("binary_cross_entropy_with_logits", logits, targets,
+                          ("logits", "targets"), _probability_target)
     terms = []
     for z, y in zip(zs, ys, strict=True):
         if z.data >= 0.0:
@@ -109,27 +211,21 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
                   targets: int | Sequence[int]) -> Value:
     """Softmax cross-entropy: ``mean(logsumexp(z) - z[target])`` over the examples.
 
-    ``logits`` is one list of class scores per example and ``targets`` the class indices; a
-    single example may be given as one list of scores and an int. The log-sum-exp subtracts
-    the largest score first, so large logits do not overflow.
+    ``logits`` is one list of class scores per example and ``targets`` the class indices
+    (ints; ``2.7``, ``2.0`` or ``True`` raise ``TypeError``); a single example may be given as
+    one list of scores and an int. The log-sum-exp subtracts the largest score first, so large
+    logits do not overflow.
 
     >>> from autograd_lite import Value
     >>> round(cross_entropy([Value(2.0), Value(0.0)], 0).data, 6)
     0.126928
+    >>> cross_entropy([Value(2.0), Value(0.0)], 2.7)
+    Traceback (most recent call last):
+    TypeError: cross_entropy: targets must be a class index (an int from 0 to 1), got 2.7 (float)
     """
-    if isinstance(targets, int):  # one example
-        rows, classes = _pairs([logits], [targets], "cross_entropy")
-    else:
-        rows, classes = _pairs(logits, targets, "cross_entropy")
+    rows, classes = _check_cross_entropy(logits, targets)
     terms = []
-    for i, (z, t) in enumerate(zip(rows, classes, strict=True)):
-        if isinstance(z, Value | int | float):
-            raise ValueError(f"cross_entropy: example {i} needs one score per class, "
-                             f"got a single score")
-        z = [Value(v) if isinstance(v, int | float) else v for v in z]
-        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(z):
-            raise ValueError(f"cross_entropy: target {t!r} of example {i} is not a class index "
-                             f"in 0..{len(z) - 1}")
+    for z, t in zip(rows, classes, strict=True):
         m = max(v.data for v in z)
         if not math.isfinite(m):
             m = 0.0  # shifting by inf would turn every score into nan
@@ -141,11 +237,18 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
 def l2_regularization(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
     """The penalty ``alpha * sum(p * p)`` (micrograd's demo uses ``alpha = 1e-4``).
 
+    ``parameters`` are Values (``model.parameters()``) and ``alpha`` a finite number >= 0.
+
     >>> from autograd_lite import Value
     >>> l2_regularization([Value(1.0), Value(2.0)], alpha=0.5).data
     2.5
     """
-    squares = [p * p for p in parameters]
-    if not squares:
+    alpha = real("l2_regularization: alpha", alpha, low=0.0)
+    params = ordered("l2_regularization: parameters", parameters,
+                     "a list of Values such as model.parameters()")
+    if not params:
         raise ValueError("l2_regularization: no parameters")
-    return alpha * Value.sum(squares)
+    for i, p in enumerate(params):
+        if type(p) is not Value:
+            raise TypeError(f"l2_regularization: parameters[{i}] must be a Value, got {got(p)}")
+    return alpha * Value.sum([p * p for p in params])

@@ -2,7 +2,8 @@
 
 Needs matplotlib (``pip install "autograd-lite[plot]"``); without it the functions raise
 ``ImportError`` saying so. They draw on a standalone ``Figure`` (no pyplot), so they neither
-open windows nor change the backend of an interactive session.
+open windows nor change the backend of an interactive session. Files are written atomically
+(``nn.io.atomic_path``): an interrupted save leaves the old picture, never half of one.
 """
 
 from __future__ import annotations
@@ -14,21 +15,36 @@ from typing import Any
 
 from autograd_lite import Value, no_grad
 
+from ._checks import integer, ordered, real
+from .io import atomic_path
 from .train import History
 
-__all__ = ["plot_decision_boundary", "plot_loss_curve", "decision_grid"]
+__all__ = ["plot_decision_boundary", "plot_loss_curve", "decision_grid", "require_matplotlib"]
 
 PathLike = str | os.PathLike[str]
 
 
-def _figure(**kwargs: Any) -> Any:
+def _save(fig: Any, path: PathLike) -> Path:
+    """Save ``fig`` to ``path`` in the format of its extension (PNG when it has none)."""
+    fmt = Path(path).suffix.lower().lstrip(".") or "png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt)
+    return Path(path)
+
+
+def require_matplotlib() -> Any:
+    """matplotlib's ``Figure`` class; ``ImportError`` saying how to install it if it is missing."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(
             'plotting needs matplotlib: pip install "autograd-lite[plot]"'
         ) from None
-    return Figure(**kwargs)
+    return Figure
+
+
+def _figure(**kwargs: Any) -> Any:
+    return require_matplotlib()(**kwargs)
 
 
 def decision_grid(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
@@ -37,12 +53,21 @@ def decision_grid(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
     """Evaluate ``model`` on a ``resolution`` x ``resolution`` grid around the points ``X``.
 
     Returns ``(xs, ys, z)`` with ``z[i][j]`` the model at ``(xs[j], ys[i])``: its score for a
-    model with one output, else the index of the largest output. No graph is recorded.
+    model with one output, else the index of the largest output. No graph is recorded. The
+    points must be 2-D and finite, ``resolution`` an int >= 2 and ``margin`` a finite number
+    >= 0.
     """
+    resolution = integer("resolution", resolution, low=2)
+    margin = real("margin", margin, low=0.0)
+    X = ordered("X", X, "a list of 2-D points")
     if not X:
         raise ValueError("decision_grid needs at least one point")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
+    for i, point in enumerate(X):
+        p = ordered(f"X[{i}]", point, "a 2-D point [x1, x2]")
+        if len(p) != 2:
+            raise ValueError(f"X[{i}] must be a 2-D point [x1, x2], got {len(p)} number(s)")
+        for k, v in enumerate(p):
+            real(f"X[{i}][{k}]", v)
     lo = [min(p[k] for p in X) - margin for k in (0, 1)]
     hi = [max(p[k] for p in X) + margin for k in (0, 1)]
     xs = [lo[0] + (hi[0] - lo[0]) * j / (resolution - 1) for j in range(resolution)]
@@ -89,8 +114,7 @@ def plot_decision_boundary(model: Callable[[Any], Any], X: Sequence[Sequence[flo
     ax.set_title(title or "decision boundary")
     ax.set_aspect("equal", adjustable="box")
     fig.tight_layout()
-    fig.savefig(path)
-    return Path(path)
+    return _save(fig, path)
 
 
 def _single_output(model: Callable[[Any], Any], X: Sequence[Sequence[float]]) -> bool:
@@ -100,10 +124,16 @@ def _single_output(model: Callable[[Any], Any], X: Sequence[Sequence[float]]) ->
 
 def plot_loss_curve(history: History | Sequence[float], path: PathLike, *,
                     title: str | None = None) -> Path:
-    """Save the loss per epoch (and the training accuracy, when the history has it)."""
-    losses = history.loss if isinstance(history, History) else list(history)
+    """Save the loss per epoch (and the training accuracy, when the history has it).
+
+    The losses must be finite numbers (``fit`` never records any other).
+    """
+    losses = history.loss if isinstance(history, History) else ordered("history", history,
+                                                                        "a History or a list")
     if not losses:
         raise ValueError("no losses to plot")
+    for i, loss in enumerate(losses):
+        real(f"loss[{i}]", loss)  # a NaN would leave a silent gap in the curve
     fig = _figure(figsize=(6, 4), dpi=100)
     ax = fig.add_subplot()
     epochs = range(1, len(losses) + 1)
@@ -123,5 +153,4 @@ def plot_loss_curve(history: History | Sequence[float], path: PathLike, *,
         acc.legend(loc="center right")
     ax.set_title(title or "training")
     fig.tight_layout()
-    fig.savefig(path)
-    return Path(path)
+    return _save(fig, path)

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 import random
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +22,7 @@ from typing import Any
 
 from autograd_lite import Value, no_grad
 
+from ._checks import boolean, got, integer, is_real, ordered, real, show
 from .data import to_signed
 from .losses import (
     binary_cross_entropy_with_logits,
@@ -29,18 +32,18 @@ from .losses import (
     mse_loss,
 )
 from .modules import Module
-from .optim import SGD, Optimizer
+from .optim import SGD, NonFiniteError, Optimizer
 
-__all__ = ["History", "fit", "accuracy", "predict", "linear_decay", "LOSSES"]
+__all__ = ["History", "fit", "accuracy", "predict", "linear_decay", "LOSSES", "NonFiniteError"]
 
-#: Loss names for ``fit``: the loss function and how it wants the labels. Binary labels may be
-#: 0/1 or -1/+1 (a label > 0 is the positive class); ``cross_entropy`` wants class indices.
+#: Loss names for ``fit``: the loss function and how it wants the labels. Binary labels are
+#: 0/1 or -1/+1 (1 and +1 are the positive class); ``cross_entropy`` wants class indices.
 LOSSES: dict[str, tuple[Callable[..., Value], Callable[[Sequence[Any]], list[Any]]]] = {
     "hinge": (hinge_loss, to_signed),
     "bce": (binary_cross_entropy_with_logits,
             lambda y: [1.0 if label > 0 else 0.0 for label in y]),
     "mse": (mse_loss, to_signed),
-    "cross_entropy": (cross_entropy, lambda y: [int(label) for label in y]),
+    "cross_entropy": (cross_entropy, list),
 }
 
 
@@ -51,7 +54,8 @@ class History:
     ``loss`` is the mean training loss (data loss plus the L2 penalty) over the epoch's
     batches, weighted by batch size. ``accuracy`` is the training accuracy of the predictions
     made during the epoch, each batch's before its update (as a training loop usually prints
-    it). ``val_accuracy`` is filled when ``fit`` gets ``validation_data``. ``lr`` is the
+    it); it stays empty when a loss function of one's own gets labels that are not class
+    labels. ``val_accuracy`` is filled when ``fit`` gets ``validation_data``. ``lr`` is the
     learning rate used in each epoch.
     """
 
@@ -62,17 +66,97 @@ class History:
 
 
 def linear_decay(start: float, end: float, epochs: int) -> Callable[[int], float]:
-    """A schedule for ``fit``: the learning rate goes linearly from ``start`` at epoch 0 towards
-    ``end`` at epoch ``epochs`` (micrograd's demo: ``linear_decay(1.0, 0.1, 100)``).
+    """A schedule for ``fit``: the learning rate goes linearly from ``start`` at epoch 0 to
+    ``end`` at epoch ``epochs``, and stays at ``end`` after it (micrograd's demo:
+    ``linear_decay(1.0, 0.1, 100)``). ``start`` and ``end`` are finite numbers >= 0 and
+    ``epochs`` an int >= 1.
 
     >>> schedule = linear_decay(1.0, 0.1, 100)
-    >>> schedule(0), round(schedule(50), 10)
-    (1.0, 0.55)
+    >>> schedule(0), round(schedule(50), 10), schedule(200)
+    (1.0, 0.55, 0.1)
     """
+    start = real("start", start, low=0.0)
+    end = real("end", end, low=0.0)
+    epochs = integer("epochs", epochs, low=1)
+
     def schedule(epoch: int) -> float:
+        if epoch >= epochs:
+            return end
         return start + (end - start) * epoch / epochs
 
     return schedule
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking data and labels
+# ---------------------------------------------------------------------------------------------
+
+def _rows(name: str, X: Any, nin: int | None = None) -> list[Any]:
+    """The examples of ``X`` as lists of floats (or lone floats), all of one length.
+
+    Every number must be finite: a NaN in the data would make every loss NaN.
+    """
+    rows = ordered(name, X, "a list of examples, each a list of numbers")
+    checked: list[Any] = []
+    width = None
+    for i, row in enumerate(rows):
+        if is_real(row):
+            checked.append(real(f"{name}[{i}]", row))
+            size = 1
+        else:
+            items = ordered(f"{name}[{i}]", row, "a list of numbers")
+            checked.append([real(f"{name}[{i}][{j}]", v) for j, v in enumerate(items)])
+            size = len(items)
+        if width is None:
+            width = size
+        elif size != width:
+            raise ValueError(f"{name}[{i}] has {size} number(s) but {name}[0] has {width}")
+    if width is not None and nin is not None and width != nin:
+        raise ValueError(f"the examples in {name} have {width} number(s) each, but the model "
+                         f"takes {nin} input(s)")
+    return checked
+
+
+def _binary_labels(name: str, y: Sequence[Any]) -> list[Any]:
+    """``y`` if it holds binary labels: all 0 or 1, or all -1 or +1."""
+    conventions: dict[str, int] = {}
+    for i, label in enumerate(y):
+        if not is_real(label):
+            raise TypeError(f"{name}[{i}] must be a binary label (0 or 1, or -1 or +1), "
+                            f"got {got(label)}")
+        if label == 0:
+            conventions.setdefault("0/1", i)
+        elif label == -1:
+            conventions.setdefault("-1/+1", i)
+        elif label != 1:
+            raise ValueError(f"{name}[{i}] must be a binary label (0 or 1, or -1 or +1), "
+                             f"got {show(label)}")
+        if len(conventions) == 2:
+            raise ValueError(f"{name} mixes 0/1 labels and -1/+1 labels ({name}"
+                             f"[{conventions['0/1']}] is 0, {name}[{conventions['-1/+1']}] "
+                             f"is -1)")
+    return list(y)
+
+
+def _class_labels(name: str, y: Sequence[Any], n_classes: int) -> list[int]:
+    """``y`` as class indices from 0 to ``n_classes - 1`` (ints; not bools, not 2.7)."""
+    wanted = f"a class index (an int from 0 to {n_classes - 1})"
+    labels = []
+    for i, label in enumerate(y):
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+            raise TypeError(f"{name}[{i}] must be {wanted}, got {got(label)}")
+        if not 0 <= label < n_classes:
+            raise ValueError(f"{name}[{i}] must be {wanted} (the model has {n_classes} "
+                             f"outputs), got {show(label)}")
+        labels.append(int(label))
+    return labels
+
+
+def _accuracy_labels(name: str, y: Sequence[Any], first_output: Any) -> list[Any]:
+    """Labels that ``accuracy`` can score against outputs like ``first_output``."""
+    if type(first_output) is Value:
+        return _binary_labels(name, y)
+    return _class_labels(name, y, len(first_output))
 
 
 def _is_correct(out: Any, label: Any) -> bool:
@@ -95,42 +179,59 @@ def predict(model: Callable[[Any], Any], X: Iterable[Sequence[float]]) -> list[i
     A model with one output predicts 1 when its score is > 0, else 0 (a logit or a margin);
     a model with several outputs predicts the index of the largest.
     """
+    _check_model(model)
+    rows = ordered("X", X, "a list of examples")
     with no_grad():
-        outs = [model(x) for x in X]
+        outs = [model(x) for x in rows]
     return [(1 if out.data > 0.0 else 0) if type(out) is Value else _argmax(out)
             for out in outs]
+
+
+def _check_model(model: Any) -> None:
+    if not callable(model):
+        raise TypeError(f"model must be a model (callable on one example), got {got(model)}")
 
 
 def accuracy(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
              y: Sequence[Any]) -> float:
     """The fraction of examples classified right, computed without recording a graph.
 
-    Binary labels may be 0/1 or -1/+1 (a label > 0 is the positive class, a score > 0 predicts
-    it); with several outputs the label is the index of the right class.
+    Binary labels are 0/1 or -1/+1 (a score > 0 predicts the positive class, 1 or +1); with
+    several outputs the label is the index of the right class (an int). Other labels raise
+    ``TypeError`` or ``ValueError`` naming the first bad one.
 
     >>> from nn import MLP
     >>> accuracy(MLP(2, [1], seed=0), [[0.0, 0.0]], [0])   # score 0.0 predicts class 0
     1.0
     """
+    _check_model(model)
+    X = ordered("X", X, "a list of examples")
+    y = ordered("y", y, "a list of labels")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} examples but y has {len(y)} labels")
     if not X:
         raise ValueError("accuracy of no examples")
     with no_grad():
-        correct = sum(_is_correct(model(x), label) for x, label in zip(X, y, strict=True))
-    return correct / len(X)
+        outs = [model(x) for x in X]
+    labels = _accuracy_labels("y", y, outs[0])
+    return sum(_is_correct(out, label) for out, label in zip(outs, labels, strict=True)) / len(X)
 
 
-def _check_outputs(model: Callable[[Any], Any], x: Sequence[float], loss: str) -> None:
-    """Fail early, with a clear message, when the model's outputs do not suit the loss."""
+def _check_outputs(model: Callable[[Any], Any], x: Any, loss: str) -> Any:
+    """Fail early, with a clear message, when the model's outputs do not suit the loss;
+    return the model's output for ``x``."""
     with no_grad():
         out = model(x)
+    if type(out) is not Value and not (isinstance(out, list | tuple) and out
+                                       and all(type(o) is Value for o in out)):
+        raise TypeError(f"the model must return a Value or a list of Values, got {got(out)}")
     if loss == "cross_entropy" and type(out) is Value:
         raise ValueError("loss 'cross_entropy' needs a model with one output per class; "
                          "this model has one output")
     if loss in ("hinge", "bce") and type(out) is not Value:
         raise ValueError(f"loss {loss!r} needs a model with one output; this model has "
                          f"{len(out)} (use 'cross_entropy' for several classes)")
+    return out
 
 
 def _progress_bar(epochs: int, progress: bool | None) -> Any:
@@ -151,11 +252,147 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
+# ---------------------------------------------------------------------------------------------
+# fit: every argument is checked first (``_prepare``), then the loop runs.
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _Plan:
+    """``fit``'s arguments, checked and in the form the training loop uses."""
+
+    X: list[Any]
+    y: list[Any]  # the labels as given (checked for the named losses)
+    targets: list[Any]  # what the loss function gets
+    loss_fn: Callable[..., Value]
+    optimizer: Any
+    params: list[Value]
+    epochs: int
+    batch_size: int
+    l2: float
+    lr_schedule: Callable[[int], float] | None
+    seed: int | None
+    progress: bool | None
+    validation: tuple[list[Any], list[Any]] | None
+    callback: Callable[[int, History], None] | None
+    track_accuracy: bool
+
+
+def _prepare(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: Any,
+             batch_size: Any, l2: Any, lr_schedule: Any, seed: Any, progress: Any,
+             validation_data: Any, callback: Any) -> _Plan:
+    if not callable(model) or not callable(getattr(model, "parameters", None)):
+        raise TypeError(f"model must be a Module (callable, with parameters()), got {got(model)}")
+    epochs = integer("epochs", epochs, low=0)
+    if batch_size is not None:
+        batch_size = integer("batch_size", batch_size, low=1)
+    l2 = real("l2", l2, low=0.0)
+    seed = None if seed is None else integer("seed", seed)
+    if progress is not None:
+        boolean("progress", progress)
+    for name, f in (("lr_schedule", lr_schedule), ("callback", callback)):
+        if f is not None and not callable(f):
+            raise TypeError(f"{name} must be a function or None, got {got(f)}")
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; choose from {', '.join(LOSSES)} "
+                             f"or pass a function")
+    elif not callable(loss):
+        raise TypeError(f"loss must be a name ({', '.join(LOSSES)}) or a function, "
+                        f"got {got(loss)}")
+
+    rows = _rows("X", X, getattr(model, "nin", None))
+    labels = ordered("y", y, "a list of labels")
+    if len(rows) != len(labels):
+        raise ValueError(f"X has {len(rows)} examples but y has {len(labels)} labels")
+    if not rows:
+        raise ValueError("fit needs at least one example")
+    if isinstance(loss, str):
+        first = _check_outputs(model, rows[0], loss)
+        loss_fn, convert = LOSSES[loss]
+        labels = _accuracy_labels("y", labels, first)
+        targets = convert(labels)
+        track_accuracy = True
+    else:
+        with no_grad():
+            first = model(rows[0])
+        loss_fn, targets = loss, list(labels)
+        try:
+            _accuracy_labels("y", labels, first)
+            track_accuracy = True
+        except (TypeError, ValueError):  # not class labels: a loss of one's own may do that
+            track_accuracy = False
+    validation = None
+    if validation_data is not None:
+        pair = ordered("validation_data", validation_data, "a pair (X_val, y_val)")
+        if len(pair) != 2:
+            raise ValueError(f"validation_data must be a pair (X_val, y_val), got "
+                             f"{len(pair)} item(s)")
+        X_val = _rows("validation_data X", pair[0], getattr(model, "nin", None))
+        y_val = ordered("validation_data y", pair[1], "a list of labels")
+        if len(X_val) != len(y_val) or not X_val:
+            raise ValueError(f"validation_data has {len(X_val)} examples and {len(y_val)} "
+                             f"labels; it needs as many of each, at least one")
+        validation = (X_val, _accuracy_labels("validation_data y", y_val, first))
+
+    params = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(params, lr=0.1)
+    else:
+        if not callable(getattr(optimizer, "step", None)):
+            raise TypeError(f"optimizer must be an optimizer such as SGD(model.parameters(), "
+                            f"lr=0.1), got {got(optimizer)}")
+        _check_optimizer_params(optimizer, params)
+    if lr_schedule is not None and not hasattr(optimizer, "lr"):
+        raise TypeError(f"lr_schedule needs an optimizer with an lr attribute, got "
+                        f"{got(optimizer)}")
+    return _Plan(X=rows, y=labels, targets=targets, loss_fn=loss_fn, optimizer=optimizer,
+                 params=params, epochs=epochs, batch_size=batch_size or len(rows), l2=l2,
+                 lr_schedule=lr_schedule, seed=seed, progress=progress, validation=validation,
+                 callback=callback, track_accuracy=track_accuracy)
+
+
+def _check_optimizer_params(optimizer: Any, params: list[Value]) -> None:
+    """The optimizer must update parameters of this model (a subset freezes the others)."""
+    theirs = getattr(optimizer, "params", None)
+    if theirs is None:
+        return
+    ours = {id(p) for p in params}
+    strangers = [i for i, p in enumerate(theirs) if id(p) not in ours]
+    if strangers:
+        raise ValueError(
+            f"{len(strangers)} of the optimizer's {len(theirs)} parameters are not parameters "
+            f"of the model (the first is its parameter {strangers[0]}), so fit would not "
+            f"train them; make it with {type(optimizer).__name__}(model.parameters(), ...)")
+
+
+def _scheduled_lr(schedule: Callable[[int], float], epoch: int) -> float:
+    lr = schedule(epoch)
+    try:
+        return real("lr", lr, low=0.0)
+    except (TypeError, ValueError):
+        raise (TypeError if not is_real(lr) else ValueError)(
+            f"lr_schedule({epoch}) returned {got(lr)}; a learning rate must be a finite "
+            f"number >= 0") from None
+
+
+def _check_loss(value: Any, plan: _Plan, epoch: int, batch: int, n_batches: int) -> None:
+    if type(value) is not Value:
+        raise TypeError(f"the loss function must return a Value, got {got(value)}")
+    if not math.isfinite(value.data):
+        lr = getattr(plan.optimizer, "lr", None)
+        raise NonFiniteError(
+            f"the loss is {value.data!r} at epoch {epoch + 1} of {plan.epochs}, batch "
+            f"{batch + 1} of {n_batches}; training stopped before this step, so the model "
+            f"keeps the parameters of the last one. A smaller learning rate"
+            f"{f' (lr={lr!r})' if lr is not None else ''} usually helps",
+            epoch=epoch + 1, steps=epoch * n_batches + batch, loss=value.data)
+
+
 def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
         loss: str | Callable[[list[Any], list[Any]], Value] = "hinge",
         optimizer: Optimizer | None = None, epochs: int = 100, batch_size: int | None = None,
-        l2: float = 1e-4, lr_schedule: Callable[[int], float] | None = None, seed: int = 0,
-        progress: bool | None = None,
+        l2: float = 1e-4, lr_schedule: Callable[[int], float] | None = None,
+        seed: int | None = 0, progress: bool | None = None,
         validation_data: tuple[Sequence[Sequence[float]], Sequence[Any]] | None = None,
         callback: Callable[[int, History], None] | None = None) -> History:
     """Train ``model`` on ``(X, y)`` and return the ``History`` of loss and accuracy per epoch.
@@ -165,76 +402,83 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
     builds the graph of ``loss(outputs, targets) + l2 * sum(p * p)``, zeroes the gradients,
     back-propagates and calls ``optimizer.step()``.
 
+    - ``X``: the examples, each a list of finite numbers (or one number), all of one length.
+    - ``y``: the labels. For ``'hinge'``, ``'bce'`` and ``'mse'``: binary labels, all 0/1 or
+      all -1/+1. For ``'cross_entropy'``: class indices, ints from 0 to the number of
+      outputs - 1 (not ``2.7``, not ``True``).
     - ``loss``: a name from ``LOSSES`` (``'hinge'``, the default and micrograd's; ``'bce'``;
       ``'mse'`` on -1/+1 targets; ``'cross_entropy'`` for models with one output per class),
       or a function ``loss(outputs, targets) -> Value`` given the model's outputs and the raw
-      labels of the batch.
-    - ``optimizer``: default ``SGD(model.parameters(), lr=0.1)``.
+      labels of the batch (accuracy is then tracked only when the labels are class labels).
+    - ``optimizer``: default ``SGD(model.parameters(), lr=0.1)``. It must update parameters
+      of ``model``: an optimizer made for another model raises ``ValueError`` (one over some
+      of the parameters trains those and leaves the others as they are).
+    - ``l2``: a finite number >= 0.
     - ``lr_schedule``: a function of the epoch (from 0) giving the learning rate to set before
-      the epoch, e.g. ``linear_decay(1.0, 0.1, epochs)``.
+      the epoch, e.g. ``linear_decay(1.0, 0.1, epochs)``; a result that is not a finite
+      number >= 0 raises before the epoch starts.
     - ``progress``: a tqdm bar on stderr. ``None`` (default) shows it only when stderr is a
       terminal, ``True`` always, ``False`` never; it is silent when tqdm is not installed
       (``pip install "autograd-lite[progress]"``).
     - ``validation_data``: ``(X_val, y_val)``, whose accuracy is measured after each epoch.
     - ``callback(epoch, history)``: called after each epoch.
-    """
-    n = len(X)
-    if n != len(y):
-        raise ValueError(f"X has {n} examples but y has {len(y)} labels")
-    if n == 0:
-        raise ValueError("fit needs at least one example")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
-    if batch_size is None:
-        batch_size = n
-    elif isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
-    if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; choose from {', '.join(LOSSES)} "
-                             f"or pass a function")
-        loss_fn, convert = LOSSES[loss]
-        targets = convert(y)
-        _check_outputs(model, X[0], loss)
-    else:
-        loss_fn, targets = loss, list(y)
-    params = model.parameters()
-    if optimizer is None:
-        optimizer = SGD(params, lr=0.1)
 
+    Every argument is checked before training starts (``TypeError`` or ``ValueError`` naming
+    it). Training stops with ``NonFiniteError`` when the loss, a gradient or an update is NaN
+    or infinite; the model then keeps the parameters of the last good step, as it does when
+    training is interrupted (``KeyboardInterrupt``).
+    """
+    plan = _prepare(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
+                    batch_size=batch_size, l2=l2, lr_schedule=lr_schedule, seed=seed,
+                    progress=progress, validation_data=validation_data, callback=callback)
+    X, y, targets, optimizer = plan.X, plan.y, plan.targets, plan.optimizer
+    loss_fn, params, l2, batch_size = plan.loss_fn, plan.params, plan.l2, plan.batch_size
+    n = len(X)
+    n_batches = -(-n // batch_size)
     history = History()
-    rng = random.Random(seed)
+    rng = random.Random(plan.seed)
     order = list(range(n))
-    bar = _progress_bar(epochs, progress)
+    bar = _progress_bar(plan.epochs, plan.progress)
     try:
-        for epoch in range(epochs):
-            if lr_schedule is not None:
-                optimizer.lr = lr_schedule(epoch)
+        for epoch in range(plan.epochs):
+            if plan.lr_schedule is not None:
+                optimizer.lr = _scheduled_lr(plan.lr_schedule, epoch)
             if batch_size < n:
                 rng.shuffle(order)
             total, correct = 0.0, 0
-            for start in range(0, n, batch_size):
+            for b, start in enumerate(range(0, n, batch_size)):
                 batch = order[start:start + batch_size]
                 outs = [model(X[i]) for i in batch]
                 value = loss_fn(outs, [targets[i] for i in batch])
                 if l2:
                     value = value + l2_regularization(params, l2)
+                _check_loss(value, plan, epoch, b, n_batches)
                 model.zero_grad()
                 value.backward()
-                optimizer.step()
+                try:
+                    optimizer.step()
+                except NonFiniteError as error:
+                    raise NonFiniteError(f"at epoch {epoch + 1} of {plan.epochs}, batch "
+                                         f"{b + 1} of {n_batches}: {error}",
+                                         epoch=epoch + 1, steps=epoch * n_batches + b) from None
                 total += value.data * len(batch)
-                correct += sum(_is_correct(out, y[i]) for out, i in zip(outs, batch, strict=True))
+                if plan.track_accuracy:
+                    correct += sum(_is_correct(out, y[i])
+                                   for out, i in zip(outs, batch, strict=True))
             history.loss.append(total / n)
-            history.accuracy.append(correct / n)
-            history.lr.append(optimizer.lr)
-            if validation_data is not None:
-                history.val_accuracy.append(accuracy(model, *validation_data))
+            if plan.track_accuracy:
+                history.accuracy.append(correct / n)
+            history.lr.append(getattr(optimizer, "lr", None))
+            if plan.validation is not None:
+                history.val_accuracy.append(accuracy(model, *plan.validation))
             if bar is not None:
-                bar.set_postfix({"loss": f"{history.loss[-1]:.4f}",
-                                 "acc": f"{history.accuracy[-1]:.1%}"}, refresh=False)
+                postfix = {"loss": f"{history.loss[-1]:.4f}"}
+                if history.accuracy:
+                    postfix["acc"] = f"{history.accuracy[-1]:.1%}"
+                bar.set_postfix(postfix, refresh=False)
                 bar.update()
-            if callback is not None:
-                callback(epoch, history)
+            if plan.callback is not None:
+                plan.callback(epoch, history)
     finally:
         if bar is not None:
             bar.close()

@@ -2,10 +2,13 @@
 
 import importlib.util
 import json
+import math
 import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -113,12 +116,26 @@ def test_help_documents_the_train_options(capsys):
     (["demo", "--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
     (["demo", "--epochs", "many"], "argument --epochs: expected an integer, got 'many'"),
     (["train", "--lr", "abc"], "argument --lr: expected a number, got 'abc'"),
-    (["train", "--lr", "-0.1"], "argument --lr: must be in (0, inf), got -0.1"),
-    (["train", "--lr", "nan"], "argument --lr: must be in"),
+    (["train", "--lr", "-0.1"], "argument --lr: must be a finite number > 0, got -0.1"),
+    (["train", "--lr", "nan"], "argument --lr: must be a finite number > 0, got nan"),
+    (["train", "--lr", "inf"], "argument --lr: must be a finite number > 0, got inf"),
+    (["train", "--noise", "inf"], "argument --noise: must be a finite number >= 0, got inf"),
+    (["train", "--l2", "1e999"], "argument --l2: must be a finite number >= 0, got 1e999"),
+    (["train", "--momentum", "nan"], "argument --momentum: must be a finite number in [0, 1)"),
+    (["train", "--samples", "10000000"], "argument --samples: must be at most 1,000,000, got "
+                                         "10,000,000"),
+    (["train", "--dataset", "spirals", "--classes", "5", "--samples", "4"],
+     "argument --classes: 5 spiral arms need at least 5 points, but --samples is 4"),
+    (["train", "--hidden", "100000,100000"],
+     "argument --hidden: MLP(2, [100000, 100000, 1]) would have 10,000,500,001 parameters; "
+     "this command trains at most 10,000,000"),
+    (["train", "--dataset", "spirals", "--noise", "1e308"],
+     "cannot make the spirals dataset: noise=1e+308 is too large: some angles are not finite"),
     (["train", "--hidden", "16,x"], "argument --hidden: expected layer sizes separated by commas"),
     (["train", "--hidden", "16,0"], "argument --hidden: layer sizes must be positive"),
     (["train", "--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
-    (["train", "--test-fraction", "1"], "argument --test-fraction: must be in (0, 1)"),
+    (["train", "--test-fraction", "1"], "argument --test-fraction: must be a finite number in "
+                                        "(0, 1), got 1"),
     (["train", "--momentum", "0.9", "--optimizer", "adam"], "only the sgd optimizer"),
     (["train", "--classes", "3"], "argument --classes: only spirals"),
     (["train", "--dataset", "spirals", "--classes", "3", "--loss", "hinge"],
@@ -131,8 +148,11 @@ def test_bad_arguments_exit_2_with_a_one_line_error(argv, message, capsys, tmp_p
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert message in err
-    assert err.strip().splitlines()[-1].startswith("autograd-lite")
-    assert "Traceback" not in err
+    (line,) = err.strip().splitlines()  # one line, argparse style, naming the subcommand
+    command = argv[0] if argv and argv[0] in ("demo", "train") else None
+    assert line.startswith(f"autograd-lite {command}: error: " if command else
+                           "autograd-lite: error: ")
+    assert line.endswith(f"(see 'autograd-lite{' ' + command if command else ''} --help')")
     assert not (tmp_path / "x").exists()
 
 
@@ -151,8 +171,11 @@ def test_unwritable_output_is_a_one_line_error_with_status_1(tmp_path, capsys):
     status = main(["train", "--dataset", "xor", "--samples", "8", "--epochs", "1",
                    "--out", str(blocker / "sub"), "--no-plots"])
     assert status == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("autograd-lite: error:")
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
+        f"autograd-lite train: error: cannot write to the output folder "
+        f"{str(blocker / 'sub')!r}: {str(blocker)!r} is a file, not a folder"]
+    assert captured.out == ""  # found before training, not after it
 
 
 def test_console_script_bad_value_has_no_traceback():
@@ -162,3 +185,214 @@ def test_console_script_bad_value_has_no_traceback():
     assert "argument --epochs: must be at least 1, got -5" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+# --- nothing silently wrong: divergence, standard JSON, atomic files, Ctrl-C, the version ----
+
+def strict_json(path):
+    def refuse(token):
+        raise AssertionError(f"{path.name} holds the non-standard JSON token {token}")
+
+    return json.loads(path.read_text(), parse_constant=refuse)
+
+
+TRAIN_SMALL = ["train", "--dataset", "xor", "--samples", "16", "--hidden", "4", "--epochs", "2",
+               "--no-progress"]
+
+
+@pytest.mark.skipif(os.name == "nt" or (hasattr(os, "geteuid") and os.geteuid() == 0),
+                    reason="permissions do not stop root (or work this way on Windows)")
+def test_a_read_only_output_folder_is_found_before_training(tmp_path, capsys):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        assert main([*TRAIN_SMALL, "--out", str(folder / "run")]) == 1
+    finally:
+        folder.chmod(0o700)
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (f"autograd-lite train: error: cannot write to the output "
+                                    f"folder {str(folder / 'run')!r}: Permission denied")
+    assert captured.out == ""
+
+
+def test_an_output_folder_that_refuses_files_is_found_before_training(tmp_path, monkeypatch,
+                                                                    capsys):
+    import nn.cli
+
+    def refused(*args, **kwargs):  # what a read-only folder does, even as root on a
+        raise PermissionError(13, "Permission denied", kwargs.get("dir"))  # read-only disk
+
+    monkeypatch.setattr(nn.cli.tempfile, "TemporaryFile", refused)
+    out = tmp_path / "new" / "run"
+    assert main([*TRAIN_SMALL, "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (f"autograd-lite train: error: cannot write to the output "
+                                    f"folder {str(out)!r}: Permission denied")
+    assert captured.out == ""
+    assert not (tmp_path / "new").exists()  # the folders it made are removed again
+
+
+def test_a_run_whose_loss_stops_being_finite_fails_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "run"
+    status = main([*TRAIN_SMALL, "--lr", "1e300", "--epochs", "50", "--out", str(out)])
+    assert status == 1
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert re.fullmatch(r"autograd-lite train: error: the loss became (nan|inf) at epoch \d+ of "
+                        r"50, so training stopped and nothing was written; a smaller --lr than "
+                        r"1e\+300 usually helps", line), line
+    assert "final loss" not in captured.out
+    assert not out.exists()  # the folder it made for the results is gone again
+
+
+def test_every_json_file_is_standard_json(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main([*TRAIN_SMALL, "--out", str(out), "--no-plots"]) == 0
+    history = strict_json(out / "history.json")
+    assert all(math.isfinite(v) for v in history["loss"])
+    assert strict_json(out / "model.json")["metadata"]["settings"]["lr"] is None
+
+
+def test_every_file_is_written_through_a_temporary_file_and_a_rename(tmp_path, monkeypatch,
+                                                                     capsys):
+    import nn.io
+
+    renames = []
+    real_replace = os.replace
+
+    def recording_replace(src, dst):
+        renames.append((Path(src), Path(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(nn.io.os, "replace", recording_replace)
+    for argv in ([*TRAIN_SMALL, "--out", str(tmp_path / "train")],
+                 ["demo", "--epochs", "1", "--samples", "8", "--no-progress",
+                  "--out", str(tmp_path / "demo")]):
+        assert main(argv) == 0
+    written = {dst for _, dst in renames}
+    on_disk = {p for folder in ("train", "demo") for p in (tmp_path / folder).iterdir()}
+    assert on_disk == written
+    assert {p.name for p in on_disk if p.parent.name == "train"} == {
+        "model.json", "history.json", "loss_curve.png", "decision_boundary.png"}
+    for src, dst in renames:
+        assert src.parent == dst.parent and src.name.startswith(".") and src != dst
+
+
+def test_interrupted_while_writing_says_what_it_kept(tmp_path, monkeypatch, capsys):
+    import nn.cli
+
+    real_write = nn.cli.atomic_write_text
+
+    def interrupted(path, text):
+        if Path(path).name == "history.json":
+            raise KeyboardInterrupt
+        return real_write(path, text)
+
+    monkeypatch.setattr(nn.cli, "atomic_write_text", interrupted)
+    out = tmp_path / "run"
+    assert main([*TRAIN_SMALL, "--out", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines()[-1] == (
+        f"autograd-lite train: interrupted while writing the results; kept {out / 'model.json'}"
+        f"; not written: history.json, loss_curve.png, decision_boundary.png (any older copy "
+        f"is unchanged)")
+    assert sorted(os.listdir(out)) == ["model.json"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_interrupt_that_python_swallowed_still_stops_the_run(tmp_path, monkeypatch, capsys):
+    """A KeyboardInterrupt raised inside a __del__ is only printed by Python ("Exception
+    ignored in ..."), and the program goes on; the run must stop all the same."""
+    import signal
+
+    import nn.cli
+
+    class Swallower:
+        def __del__(self):
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)  # as if Ctrl-C came now
+
+    real_fit = nn.cli.fit
+
+    def fit_with_a_lost_interrupt(*args, **kwargs):
+        Swallower()  # dropped at once: its __del__ raises, and Python swallows it
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(nn.cli, "fit", fit_with_a_lost_interrupt)
+    out = tmp_path / "run"
+    assert main([*TRAIN_SMALL, "--epochs", "5", "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == (
+        f"autograd-lite train: interrupted during training, after 1 of 5 epochs; nothing was "
+        f"written to {str(out)!r}")
+    assert not out.exists()
+
+
+def first_line(process, patience=120.0):
+    """The first line the process prints, waiting at most ``patience`` seconds for it."""
+    import selectors
+
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout=patience):
+            raise AssertionError("the command printed nothing (is its output flushed?)")
+    return process.stdout.readline()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("argv", [
+    ["train", "--dataset", "moons", "--samples", "100", "--epochs", "100000"],
+    ["demo", "--epochs", "100000"],
+])
+def test_ctrl_c_in_a_real_process_exits_130_and_says_what_it_kept(tmp_path, argv):
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    for attempt in range(3):  # reliably, not once
+        process = subprocess.Popen([*command(), *argv, "--no-progress", "--out", str(out)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert first_line(process).startswith("training")  # training has begun
+        except BaseException:
+            process.kill()
+            process.communicate()
+            raise
+        time.sleep(0.2 * attempt)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        last = stderr.strip().splitlines()[-1]
+        assert last.startswith(f"autograd-lite {argv[0]}: interrupted during training, after ")
+        assert last.endswith(f" of 100000 epochs; nothing was written to {str(out)!r}")
+        assert not out.exists()
+
+
+def test_version_comes_from_the_installed_distribution(capsys, monkeypatch):
+    import importlib.metadata
+
+    import autograd_lite
+    from nn.cli import package_version
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    installed = importlib.metadata.version("autograd-lite")
+    assert capsys.readouterr().out == f"autograd-lite {installed}\n"
+    assert package_version() == installed
+
+    def not_installed(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    assert package_version() == autograd_lite.__version__
+
+
+def test_a_loss_that_overflows_before_any_update_does_not_blame_the_learning_rate(tmp_path,
+                                                                                  capsys):
+    assert main([*TRAIN_SMALL, "--l2", "1e308", "--out", str(tmp_path / "run")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "autograd-lite train: error: the loss became inf at epoch 1 of 2, so training stopped "
+        "and nothing was written; the settings make even the first loss overflow, whatever the "
+        "learning rate (see --l2, --noise)")

@@ -51,13 +51,51 @@ def test_spirals_have_classes_and_balanced_arms():
     assert all(math.hypot(*p) <= 1.0 + 1e-12 for p in X)
 
 
-@pytest.mark.parametrize("bad", [
-    lambda: moons(0), lambda: moons(10, noise=-0.1), lambda: xor(2.5),
-    lambda: circles(10, factor=1.5), lambda: spirals(10, classes=1), lambda: spirals(3, classes=4),
+@pytest.mark.parametrize("bad, message", [
+    (lambda: moons(0), "n must be an int >= 2, got 0"),
+    (lambda: moons(10, noise=-0.1), "noise must be a finite number >= 0, got -0.1"),
+    (lambda: circles(10, factor=1.5), r"factor must be a finite number in \(0, 1\), got 1.5"),
+    (lambda: circles(10, factor=math.nan), r"factor must be a finite number in \(0, 1\), got nan"),
+    (lambda: spirals(10, classes=1), "classes must be an int >= 2, got 1"),
+    (lambda: spirals(3, classes=4), r"classes must be at most n \(each arm needs a point\): "
+                                    r"classes=4 with n=3"),
 ])
-def test_bad_arguments(bad):
-    with pytest.raises(ValueError):
+def test_bad_arguments(bad, message):
+    with pytest.raises(ValueError, match=message):
         bad()
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+@pytest.mark.parametrize("noise", [math.inf, -math.inf, math.nan])
+def test_non_finite_noise_is_refused(name, noise):
+    with pytest.raises(ValueError, match=rf"noise must be a finite number >= 0, got {noise}"):
+        DATASETS[name](10, noise=noise)
+
+
+def test_a_finite_noise_too_large_for_the_points_is_refused_not_a_math_error():
+    with pytest.raises(ValueError, match=r"noise=1e\+308 is too large: some angles are not finite"):
+        spirals(50, noise=1e308)
+    with pytest.raises(ValueError, match=r"noise=1e\+308 is too large: some points are not finite"):
+        moons(50, noise=1e308)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda: xor(2.5), r"n must be an int, got 2.5 \(float\)"),
+    (lambda: moons(True), r"n must be an int, got True \(bool\)"),
+    (lambda: moons(10, noise="0.1"), r"noise must be a number, got '0.1' \(str\)"),
+    (lambda: spirals(10, classes=2.0), r"classes must be an int, got 2.0"),
+    (lambda: circles(10, seed=1.5), r"seed must be an int, got 1.5"),
+    (lambda: to_signed([0, "1"]), r"y\[1\] must be a number label, got '1' \(str\)"),
+    (lambda: train_test_split([[0.0]] * 4, [0] * 4, test_fraction="half"),
+     r"test_fraction must be a number, got 'half'"),
+])
+def test_arguments_of_the_wrong_type(bad, message):
+    with pytest.raises(TypeError, match=message):
+        bad()
+
+
+def test_seed_none_draws_fresh_data():
+    assert len(moons(10, seed=None)[0]) == 10
 
 
 def test_to_signed():
@@ -79,3 +117,8 @@ def test_train_test_split_errors():
         train_test_split([[0.0, 0.0]] * 2, [0])
     with pytest.raises(ValueError, match="test_fraction"):
         train_test_split([[0.0, 0.0]] * 2, [0, 1], test_fraction=1.0)
+    with pytest.raises(ValueError, match=r"test_fraction must be a finite number in \(0, 1\), "
+                                         r"got nan"):
+        train_test_split([[0.0, 0.0]] * 2, [0, 1], test_fraction=math.nan)
+    with pytest.raises(ValueError, match=r"y\[0\] must be a number label, got nan"):
+        to_signed([math.nan])

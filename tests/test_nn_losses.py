@@ -84,10 +84,64 @@ def test_cross_entropy_value_gradient_and_stability():
 
 
 def test_cross_entropy_rejects_bad_targets():
-    with pytest.raises(ValueError, match=r"target 3 of example 0 is not a class index in 0\.\.2"):
+    with pytest.raises(ValueError, match=r"targets must be a class index \(an int from 0 to 2\), "
+                                         r"got 3"):
         cross_entropy([Value(0.0)] * 3, 3)
     with pytest.raises(ValueError, match="one score per class"):
         cross_entropy([Value(0.0), Value(1.0)], [0, 1])
+    with pytest.raises(ValueError, match=r"logits\[1\] needs one score per class, got a single"):
+        cross_entropy([[Value(0.0), Value(1.0)], Value(1.0)], [0, 1])
+
+
+@pytest.mark.parametrize("target, kind", [
+    (2.7, TypeError), (2.0, TypeError), (True, TypeError), ("1", TypeError), (None, TypeError),
+    (-1, ValueError), (3, ValueError),
+])
+def test_cross_entropy_targets_are_class_indices_not_anything_that_int_accepts(target, kind):
+    logits = [[Value(0.0), Value(1.0), Value(2.0)], [Value(2.0), Value(1.0), Value(0.0)]]
+    with pytest.raises(kind, match=r"cross_entropy: targets\[1\] must be a class index \(an "
+                                   r"int from 0 to 2\), got "):
+        cross_entropy(logits, [0, target])
+    with pytest.raises(kind, match=r"cross_entropy: targets must be a class index"):
+        cross_entropy(logits[0], target)  # one example
+
+
+@pytest.mark.parametrize("call, kind, message", [
+    (lambda: binary_cross_entropy_with_logits(["a"], [1]), TypeError,
+     r"binary_cross_entropy_with_logits: logits\[0\] must be a Value or a number, got 'a' "
+     r"\(str\)"),
+    (lambda: binary_cross_entropy_with_logits([Value(0.0)], [1.5]), ValueError,
+     r"targets\[0\] must be a finite number in \[0, 1\], got 1.5"),
+    (lambda: binary_cross_entropy_with_logits(Value(0.0), None), TypeError,
+     r"targets must be a number or a list of numbers, got None"),
+    (lambda: mse_loss(Value(1.0), "a"), TypeError,
+     r"mse_loss: targets must be a number or a list of numbers, got 'a' \(str\)"),
+    (lambda: mse_loss([Value(1.0)], [math.nan]), ValueError,
+     r"mse_loss: targets\[0\] must be a finite number, got nan"),
+    (lambda: mse_loss([[Value(1.0), Value(2.0)]], [[0.0, "x"]]), TypeError,
+     r"mse_loss: targets\[0\]\[1\] must be a number, got 'x'"),
+    (lambda: mse_loss([[Value(1.0), Value(2.0)]], [[0.0]]), ValueError,
+     r"mse_loss: 2 prediction\(s\) but 1 target\(s\)"),
+    (lambda: mse_loss([Value(1.0), None], [0.0, 1.0]), TypeError,
+     r"mse_loss: predictions\[1\] must be a Value or a number, got None"),
+    (lambda: hinge_loss([Value(1.0), Value(2.0)], [1, 0]), ValueError,
+     r"hinge_loss: targets\[1\] must be -1 or \+1 \(turn 0/1 labels into -1/\+1 with "
+     r"nn.data.to_signed\), got 0"),
+    (lambda: hinge_loss(None, None), TypeError, r"hinge_loss: scores must be a Value"),
+    (lambda: cross_entropy("abc", 0), TypeError, r"cross_entropy: logits must be a list"),
+    (lambda: cross_entropy([[Value(0.0), "x"]], [0]), TypeError,
+     r"cross_entropy: logits\[0\]\[1\] must be a Value or a number, got 'x'"),
+    (lambda: l2_regularization([Value(1.0)], math.nan), ValueError,
+     r"l2_regularization: alpha must be a finite number >= 0, got nan"),
+    (lambda: l2_regularization([Value(1.0)], -1e-4), ValueError, r"alpha must be a finite number"),
+    (lambda: l2_regularization([Value(1.0)], "a"), TypeError,
+     r"l2_regularization: alpha must be a number, got 'a' \(str\)"),
+    (lambda: l2_regularization([Value(1.0), 2.0], 1e-4), TypeError,
+     r"l2_regularization: parameters\[1\] must be a Value, got 2.0 \(float\)"),
+])
+def test_bad_loss_arguments_name_the_argument_what_it_got_and_what_it_wants(call, kind, message):
+    with pytest.raises(kind, match=message):
+        call()
 
 
 def test_l2_regularization():

@@ -7,6 +7,7 @@ import random
 import pytest
 
 import nn
+import nn._checks
 import nn.data
 import nn.init
 import nn.io
@@ -131,6 +132,34 @@ def test_non_numeric_input_is_a_type_error():
         MLP(2, [1], seed=0)(object())
 
 
+@pytest.mark.parametrize("module, name", [
+    (Neuron(2, seed=0), "Neuron"), (Layer(2, 3, seed=0), "Layer"), (MLP(2, [3, 1], seed=0), "MLP"),
+])
+@pytest.mark.parametrize("x, message", [
+    ("ab", r"input must be a sequence of numbers or Values \(a list or tuple\), got 'ab' "
+           r"\(str\)"),
+    ({1.0, 2.0}, r"input must be a sequence .* \(set\)"),  # no order: never what was meant
+    ({"a": 1.0, "b": 2.0}, r"input must be a sequence .* \(dict\)"),
+    (None, r"input must be a sequence .* got None"),
+    ([None, 1.0], r"input x\[0\] must be a number or a Value, got None \(NoneType\)"),
+    ([1.0, "b"], r"input x\[1\] must be a number or a Value, got 'b' \(str\)"),
+    ([[1.0, 2.0], 1.0], r"input x\[0\] must be a number or a Value, got \[1.0, 2.0\]"),
+    ((1.0, 2j), r"input x\[1\] must be a number or a Value, got 2j \(complex\)"),
+])
+def test_bad_inputs_name_the_module_the_input_and_what_it_wants(module, name, x, message):
+    with pytest.raises(TypeError, match=rf"^{name} {message}"):
+        module(x)
+
+
+def test_an_array_inside_the_input_is_named_not_broadcast():
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"MLP input x\[0\] must be a number or a Value, got "
+                                        r"array\(\[1., 2.\]\) \(ndarray\)"):
+        model([np.array([1.0, 2.0]), 1.0])
+    assert model(np.array([0.5, -1.0])).data == model([0.5, -1.0]).data  # a row is fine
+
+
 # --- construction ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("activation, op", [("relu", "relu"), ("tanh", "tanh"),
@@ -156,14 +185,41 @@ def test_mlp_activations_hidden_output_and_per_layer():
         MLP(2, [3, 1], activation=["relu", "tanh"], output_activation="tanh")
 
 
-@pytest.mark.parametrize("bad", [
-    lambda: Neuron(0), lambda: Neuron(2.0), lambda: Neuron(True), lambda: Layer(2, 0),
-    lambda: MLP(2, []), lambda: MLP(2, [3, 0]), lambda: Neuron(2, activation="gelu"),
-    lambda: Neuron(2, init="orthogonal"), lambda: Neuron(2, init=-1.0),
-    lambda: Neuron(2, seed=1, rng=random.Random(1)),
+@pytest.mark.parametrize("bad, message", [
+    (lambda: Neuron(0), "nin must be an int >= 1, got 0"),
+    (lambda: Layer(2, 0), "nout must be an int >= 1, got 0"),
+    (lambda: MLP(2, []), "nouts must name at least one layer size"),
+    (lambda: MLP(2, [3, 0]), r"nouts\[1\] must be an int >= 1, got 0"),
+    (lambda: Neuron(2, activation="gelu"), "unknown activation 'gelu'"),
+    (lambda: Neuron(2, init="orthogonal"), "unknown init 'orthogonal'"),
+    (lambda: Neuron(2, init=-1.0), "init must be .* a finite bound >= 0, got -1.0"),
+    (lambda: Neuron(2, init=math.inf), "init must be .* a finite bound >= 0, got inf"),
+    (lambda: MLP(2, [3, 1], init=math.nan), "init must be .* got nan"),
+    (lambda: Neuron(2, seed=1, rng=random.Random(1)), "give seed or rng, not both"),
+    # an activation is checked even where there is no layer to apply it to
+    (lambda: MLP(2, [1], activation="softmax"), "unknown activation 'softmax'; choose from"),
+    (lambda: MLP(2, [1], output_activation="softmax"), "unknown output_activation 'softmax'"),
 ])
-def test_bad_constructor_arguments_raise_value_error(bad):
-    with pytest.raises(ValueError):
+def test_impossible_constructor_arguments_raise_value_error(bad, message):
+    with pytest.raises(ValueError, match=message):
+        bad()
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda: Neuron(2.0), r"nin must be an int, got 2.0 \(float\)"),
+    (lambda: Neuron(True), r"nin must be an int, got True \(bool\)"),
+    (lambda: Layer(2, "3"), r"nout must be an int, got '3' \(str\)"),
+    (lambda: MLP(2, "16,16"), r"nouts must be a list of layer sizes .* got '16,16' \(str\)"),
+    (lambda: MLP(2, [16, 1.5]), r"nouts\[1\] must be an int, got 1.5"),
+    (lambda: Neuron(2, nonlin="no"), r"nonlin must be True or False, got 'no' \(str\)"),
+    (lambda: Neuron(2, activation=3), "activation must be an activation name"),
+    (lambda: MLP(2, [3, 1], activation=["relu", None]), r"activation\[1\] must be an "),
+    (lambda: Neuron(2, init=[1.0]), r"init must be .* got \[1.0\] \(list\)"),
+    (lambda: Neuron(2, seed=1.5), r"seed must be an int, got 1.5 \(float\)"),
+    (lambda: Neuron(2, rng=object()), "rng must be a random.Random"),
+])
+def test_constructor_arguments_of_the_wrong_type_raise_type_error(bad, message):
+    with pytest.raises(TypeError, match=message):
         bad()
 
 
@@ -245,6 +301,28 @@ def test_state_dict_round_trip_and_errors_leave_the_model_unchanged():
     assert b.state_dict() == before
 
 
+def test_load_state_dict_is_all_or_nothing():
+    model = MLP(2, [2, 1], seed=0)  # 9 parameters; the last one gets a bad value
+    before = model.state_dict()
+    state = {name: 0.5 for name in before}
+    last = list(state)[-1]
+    for bad, message in [(10 ** 400, "is too large for a float"),
+                         (True, "must be a number, got bool"),
+                         (None, "must be a number, got NoneType"),
+                         ([1.0], "must be a number, got list")]:
+        with pytest.raises(ValueError, match=rf"'{last}' {message}"):
+            model.load_state_dict({**state, last: bad})
+        assert model.state_dict() == before
+    model.load_state_dict({**state, last: 3})  # ints (and NumPy scalars) are numbers
+    assert list(model.state_dict().values()) == [0.5] * 8 + [3.0]
+
+
+def test_load_state_dict_names_at_most_five_bad_values():
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(ValueError, match=r"must be a number, got str and 12 more$"):
+        model.load_state_dict({name: "x" for name in model.state_dict()})
+
+
 def test_repr_is_readable():
     assert repr(Neuron(2, seed=0)) == "Neuron(nin=2, activation='relu')"
     assert repr(Layer(2, 3, nonlin=False, seed=0)) == "Layer(nin=2, nout=3, activation='linear')"
@@ -311,7 +389,7 @@ def test_gradcheck_wrapper_restores_the_parameters():
 # --- docstring examples ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("module", [nn, nn.modules, nn.init, nn.losses, nn.optim, nn.data,
-                                    nn.train, nn.io])
+                                    nn.train, nn.io, nn._checks])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
@@ -324,3 +402,10 @@ def test_every_public_name_has_a_docstring(module):
         obj = getattr(module, name)
         if callable(obj):
             assert obj.__doc__, f"{module.__name__}.{name}"
+
+
+def test_init_bound_checks_its_fans():
+    with pytest.raises(ValueError, match="fan_in must be an int >= 1, got 0"):
+        nn.init.init_bound("xavier", 0, 0)
+    with pytest.raises(TypeError, match=r"fan_out must be an int, got 1.0"):
+        nn.init.init_bound("xavier", 2, 1.0)

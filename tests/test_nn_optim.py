@@ -7,7 +7,7 @@ import pytest
 
 from autograd_lite import Value
 from nn import MLP
-from nn.optim import SGD, Adam
+from nn.optim import SGD, Adam, NonFiniteError
 
 
 def params_with_grads(values, grads):
@@ -122,7 +122,7 @@ def test_load_state_errors_name_the_problem_and_change_nothing():
     with pytest.raises(ValueError, match="'exp_avg' has 2 entries, the optimizer has 13 "
                                          "parameters"):
         opt.load_state_dict({**good, "exp_avg": [0.0, 0.0], "lr": 5.0})
-    with pytest.raises(ValueError, match=r"exp_avg_sq\[1\] must be a number"):
+    with pytest.raises(ValueError, match=r"exp_avg_sq\[1\] must be a finite number, got 'x'"):
         opt.load_state_dict({**good, "exp_avg_sq": [0.0, "x", *good["exp_avg_sq"][2:]]})
     with pytest.raises(ValueError, match="betas"):
         opt.load_state_dict({**good, "betas": [0.9]})
@@ -147,3 +147,126 @@ def test_parameters_must_be_values():
 def test_repr():
     assert repr(SGD([Value(1.0)], lr=0.1)) == \
         "SGD(1 parameters, lr=0.1, momentum=0.0, weight_decay=0.0, nesterov=False)"
+
+
+# --- nothing half-done, nothing non-finite ---------------------------------------------------
+
+def snapshot(opt):
+    return [p.data for p in opt.params], json.dumps(opt.state_dict())
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: SGD(ps, lr=0.1), lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1),
+    lambda ps: Adam(ps, lr=0.1),
+])
+@pytest.mark.parametrize("bad_grad", [math.nan, math.inf, -math.inf])
+def test_a_non_finite_gradient_changes_nothing(make, bad_grad):
+    ps = params_with_grads([1.0, -2.0, 3.0], [0.5, 0.25, 1.0])
+    opt = make(ps)
+    opt.step()  # buffers are no longer empty
+    ps[2].grad = bad_grad  # the last parameter: the others would already have moved
+    before = snapshot(opt)
+    with pytest.raises(NonFiniteError, match=rf"\.step: parameter 2 \(data .*\) has the "
+                                             rf"gradient {bad_grad}; no parameter was updated"):
+        opt.step()
+    assert snapshot(opt) == before
+
+
+def test_an_update_that_overflows_changes_nothing():
+    ps = params_with_grads([1.0, 1e300], [1.0, 1e300])
+    opt = SGD(ps, lr=1e10)
+    with pytest.raises(NonFiniteError, match=r"parameter 1 \(data 1e\+300\) would become -inf; "
+                                             r"no parameter was updated.*\(lr=10000000000.0\)"):
+        opt.step()
+    assert [p.data for p in ps] == [1.0, 1e300]
+
+
+def test_adam_second_moment_overflow_changes_nothing():
+    (p,) = params_with_grads([1.0], [1e200])  # g * g overflows; the update itself would be 0
+    opt = Adam([p], lr=0.1)
+    with pytest.raises(NonFiniteError, match="would get exp_avg_sq inf"):
+        opt.step()
+    assert (p.data, opt.step_count, opt.exp_avg, opt.exp_avg_sq) == (1.0, 0, [0.0], [0.0])
+
+
+def test_adam_with_a_zero_gradient_steps_and_eps_zero_is_refused():
+    ps = params_with_grads([1.0, 2.0], [1.0, 0.0])
+    opt = Adam(ps, lr=0.1)
+    opt.step()
+    assert ps[1].data == 2.0 and ps[0].data < 1.0 and opt.step_count == 1
+    with pytest.raises(ValueError, match=r"eps must be a finite number > 0, got 0.0"):
+        Adam(ps, eps=0.0)
+
+
+def test_a_gradient_that_is_not_a_number_changes_nothing():
+    ps = params_with_grads([1.0, 2.0], [1.0, 1.0])
+    ps[1].grad = None  # a PyTorch habit
+    opt = SGD(ps, lr=0.1)
+    with pytest.raises(TypeError, match=r"parameter 1's grad must be a number, got None"):
+        opt.step()
+    assert [p.data for p in ps] == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("make, kind, message", [
+    (lambda ps: SGD(ps, lr=math.inf), ValueError, "lr must be a finite number >= 0, got inf"),
+    (lambda ps: SGD(ps, lr=0.1, momentum=math.inf), ValueError,
+     "momentum must be a finite number >= 0, got inf"),
+    (lambda ps: SGD(ps, lr=0.1, weight_decay=math.nan), ValueError,
+     "weight_decay must be a finite number >= 0, got nan"),
+    (lambda ps: SGD(ps, lr=10 ** 400), ValueError, "lr must be a finite number >= 0, got 1000"),
+    (lambda ps: SGD(ps, lr="0.1"), TypeError, r"lr must be a number, got '0.1' \(str\)"),
+    (lambda ps: SGD(ps, lr=True), TypeError, r"lr must be a number, got True \(bool\)"),
+    (lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov="no"), TypeError,
+     r"nesterov must be True or False, got 'no'"),
+    (lambda ps: Adam(ps, lr=-1.0), ValueError, "lr must be a finite number >= 0, got -1.0"),
+    (lambda ps: Adam(ps, eps=math.inf), ValueError, "eps must be a finite number > 0, got inf"),
+    (lambda ps: Adam(ps, betas=(0.9, math.nan)), ValueError,
+     r"betas\[1\] must be a finite number in \[0, 1\), got nan"),
+    (lambda ps: Adam(ps, betas="ab"), TypeError, r"betas must be a pair of numbers, got 'ab'"),
+    (lambda ps: SGD([*ps, ps[0]], lr=0.1), ValueError,
+     r"SGD: parameter 1 is the same Value as parameter 0; list each parameter once"),
+    (lambda ps: SGD(MLP(2, [1], seed=0), lr=0.1), TypeError,
+     r"params must be an iterable of Values such as model.parameters\(\), got MLP"),
+    (lambda ps: Adam(ps[0]), TypeError, r"params must be an iterable of Values .* \(Value\)"),
+])
+def test_impossible_settings_name_the_argument_and_the_value(make, kind, message):
+    with pytest.raises(kind, match=message):
+        make([Value(1.0)])
+
+
+def test_duplicate_parameters_would_have_been_updated_twice():
+    p = Value(1.0)
+    p.grad = 1.0
+    with pytest.raises(ValueError, match="same Value"):
+        SGD([p, p], lr=0.1)
+
+
+def test_assigning_a_hyperparameter_is_checked_and_a_bad_value_is_not_kept():
+    opt = SGD([Value(1.0)], lr=0.1, momentum=0.5)
+    for name, bad in [("lr", math.nan), ("lr", -0.1), ("momentum", math.inf)]:
+        with pytest.raises(ValueError, match=rf"{name} must be a finite number >= 0"):
+            setattr(opt, name, bad)
+    assert (opt.lr, opt.momentum) == (0.1, 0.5)
+    opt.lr = 0.2
+    assert opt.lr == 0.2
+
+
+def test_load_state_dict_refuses_non_finite_and_inconsistent_states():
+    (p,) = params_with_grads([1.0], [0.5])
+    sgd = SGD([p], lr=0.1, momentum=0.9)
+    sgd.step()
+    good = sgd.state_dict()
+    for bad, message in [
+        ({**good, "lr": math.inf}, "SGD state: lr must be a finite number >= 0, got inf"),
+        ({**good, "momentum_buffer": [math.nan]}, r"momentum_buffer\[0\] must be a finite"),
+        ({**good, "momentum": 0.0, "nesterov": True}, "SGD state: nesterov needs a momentum"),
+        ({**good, "nesterov": 1}, "SGD state: nesterov must be True or False, got 1"),
+        ({**good, "extra": 1}, "SGD state: unexpected key 'extra'"),
+        ({**good, "lr": "0.1"}, "SGD state: lr must be a number"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            sgd.load_state_dict(bad)
+        assert sgd.state_dict() == good
+    adam = Adam([p])
+    with pytest.raises(ValueError, match="Adam state: step_count must be an int >= 0, got -1"):
+        adam.load_state_dict({**adam.state_dict(), "step_count": -1})

@@ -49,3 +49,54 @@ def test_loss_curve_png(tmp_path):
     assert plot_loss_curve([3.0, 2.0], tmp_path / "l2.png").exists()
     with pytest.raises(ValueError, match="no losses"):
         plot_loss_curve([], tmp_path / "l3.png")
+
+
+@pytest.mark.parametrize("draw", [
+    lambda path: plot_loss_curve([3.0, 2.0], path),
+    lambda path: plot_decision_boundary(MLP(2, [3, 1], seed=0), *moons(10), path, resolution=4),
+])
+def test_pictures_are_written_atomically(tmp_path, monkeypatch, draw):
+    from matplotlib.figure import Figure
+
+    path = tmp_path / "picture.png"
+    path.write_bytes(b"old picture")
+    real_savefig = Figure.savefig
+
+    def savefig_then_interrupted(self, fname, **kwargs):
+        real_savefig(self, fname, **kwargs)
+        with open(fname, "r+b") as f:  # half written, as when Ctrl-C comes mid-write
+            f.truncate(100)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", savefig_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        draw(path)
+    assert path.read_bytes() == b"old picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["picture.png"]
+    monkeypatch.setattr(Figure, "savefig", real_savefig)
+    assert draw(path).read_bytes().startswith(PNG)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["picture.png"]
+
+
+def test_the_format_follows_the_extension(tmp_path):
+    assert "<svg" in plot_loss_curve([3.0, 2.0], tmp_path / "l.svg").read_text()
+    assert plot_loss_curve([3.0, 2.0], tmp_path / "l.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("call, kind, message", [
+    (lambda p: decision_grid(MLP(2, [1], seed=0), [[0.0, 0.0]], margin=float("nan")),
+     ValueError, "margin must be a finite number >= 0, got nan"),
+    (lambda p: decision_grid(MLP(2, [1], seed=0), [[0.0, float("inf")]]), ValueError,
+     r"X\[0\]\[1\] must be a finite number, got inf"),
+    (lambda p: decision_grid(MLP(2, [1], seed=0), [[0.0]]), ValueError,
+     r"X\[0\] must be a 2-D point \[x1, x2\], got 1 number"),
+    (lambda p: decision_grid(MLP(2, [1], seed=0), [[0.0, 0.0]], resolution=2.5), TypeError,
+     "resolution must be an int, got 2.5"),
+    (lambda p: plot_loss_curve([1.0, float("nan")], p), ValueError,
+     r"loss\[1\] must be a finite number, got nan"),
+    (lambda p: plot_loss_curve("abc", p), TypeError, "history must be a History or a list"),
+])
+def test_bad_plot_arguments_are_named(tmp_path, call, kind, message):
+    with pytest.raises(kind, match=message):
+        call(tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()

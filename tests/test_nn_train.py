@@ -1,13 +1,15 @@
 """The training loop: it learns XOR, moons and spirals, its history, batches and progress bar."""
 
 import io
+import math
 
 import pytest
 
 from autograd_lite import Value
-from nn import MLP, SGD, Adam, accuracy, fit, predict
+from nn import MLP, SGD, Adam, accuracy, fit, mse_loss, predict
 from nn.cli import demo_training
 from nn.data import moons, spirals, xor
+from nn.optim import NonFiniteError
 from nn.train import History, linear_decay
 
 
@@ -173,3 +175,172 @@ def test_fit_checks_the_model_outputs_suit_the_loss(nout, loss, message):
 def test_fit_length_mismatch():
     with pytest.raises(ValueError, match="X has 1 examples but y has 2 labels"):
         fit(MLP(2, [1], seed=0), [[0.0, 0.0]], [1, 0], progress=False)
+
+
+# --- every argument is checked before training; nothing non-finite is trained on -------------
+
+def two_points():
+    return [[0.0, 1.0], [1.0, 0.0]], [1, 0]
+
+
+@pytest.mark.parametrize("kwargs, kind, message", [
+    ({"l2": math.nan}, ValueError, "l2 must be a finite number >= 0, got nan"),
+    ({"l2": -1}, ValueError, "l2 must be a finite number >= 0, got -1"),
+    ({"l2": "1e-4"}, TypeError, r"l2 must be a number, got '1e-4' \(str\)"),
+    ({"epochs": 1.0}, TypeError, r"epochs must be an int, got 1.0 \(float\)"),
+    ({"batch_size": True}, TypeError, r"batch_size must be an int, got True"),
+    ({"seed": 0.5}, TypeError, r"seed must be an int, got 0.5"),
+    ({"progress": "yes"}, TypeError, r"progress must be True or False, got 'yes'"),
+    ({"callback": 3}, TypeError, r"callback must be a function or None, got 3"),
+    ({"lr_schedule": 0.1}, TypeError, r"lr_schedule must be a function or None, got 0.1"),
+    ({"loss": 3}, TypeError, r"loss must be a name \(hinge, bce, mse, cross_entropy\) or a "
+                             r"function, got 3"),
+    ({"optimizer": "sgd"}, TypeError, r"optimizer must be an optimizer such as SGD"),
+    ({"validation_data": ([[0.0, 1.0]], [1, 0])}, ValueError,
+     r"validation_data has 1 examples and 2 labels"),
+    ({"validation_data": ([[0.0, 1.0]], [2])}, ValueError,
+     r"validation_data y\[0\] must be a binary label \(0 or 1, or -1 or \+1\), got 2"),
+])
+def test_bad_settings_are_named_before_anything_trains(kwargs, kind, message):
+    X, y = two_points()
+    model = MLP(2, [1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(kind, match=message):
+        fit(model, X, y, **{"epochs": 2, "progress": False, **kwargs})
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("schedule, kind, message, epochs_done", [
+    (lambda epoch: math.nan, ValueError, r"lr_schedule\(0\) returned nan \(float\); a learning "
+                                         r"rate must be a finite number >= 0", []),
+    (lambda epoch: 1.0 if epoch < 2 else -0.5, ValueError, r"lr_schedule\(2\) returned -0.5",
+     [0, 1]),
+    (lambda epoch: math.inf, ValueError, r"lr_schedule\(0\) returned inf", []),
+    (lambda epoch: "0.1", TypeError, r"lr_schedule\(0\) returned '0.1' \(str\)", []),
+])
+def test_a_bad_learning_rate_from_the_schedule_stops_before_its_epoch(schedule, kind, message,
+                                                                       epochs_done):
+    X, y = two_points()
+    model = MLP(2, [1], seed=0)
+    done = []
+    with pytest.raises(kind, match=message):
+        fit(model, X, y, epochs=4, lr_schedule=schedule, progress=False,
+            callback=lambda epoch, h: done.append(epoch))
+    assert done == epochs_done
+
+
+def test_linear_decay_holds_its_end_and_checks_its_arguments():
+    schedule = linear_decay(1.0, 0.2, 4)
+    assert [schedule(e) for e in (3, 4, 10)] == [1.0 - 0.8 * 3 / 4, 0.2, 0.2]  # never < end
+    with pytest.raises(ValueError, match="epochs must be an int >= 1, got 0"):
+        linear_decay(1.0, 0.1, 0)
+    with pytest.raises(ValueError, match="end must be a finite number >= 0, got -1"):
+        linear_decay(1.0, -1, 10)
+
+
+def test_an_optimizer_over_other_parameters_is_refused_and_a_subset_is_allowed():
+    X, y = two_points()
+    model, other = MLP(2, [2, 1], seed=0), MLP(2, [2, 1], seed=1)
+    with pytest.raises(ValueError, match=r"9 of the optimizer's 9 parameters are not parameters "
+                                         r"of the model .* make it with SGD\(model.parameters"):
+        fit(model, X, y, optimizer=SGD(other.parameters(), lr=0.1), epochs=1, progress=False)
+    last_layer = model.layers[1].parameters()
+    frozen = model.layers[0].state_dict()
+    fit(model, X, y, optimizer=SGD(last_layer, lr=0.1), epochs=3, progress=False)
+    assert model.layers[0].state_dict() == frozen  # the first layer was left as it was
+
+
+@pytest.mark.parametrize("y, kind, message", [
+    ([0, 2.7], TypeError, r"y\[1\] must be a class index \(an int from 0 to 2\), got 2.7 "
+                          r"\(float\)"),
+    ([True, 0], TypeError, r"y\[0\] must be a class index .* got True \(bool\)"),
+    ([0, 3], ValueError, r"y\[1\] must be a class index \(an int from 0 to 2\) \(the model has "
+                         r"3 outputs\), got 3"),
+    ([0, "1"], TypeError, r"y\[1\] must be a class index"),
+])
+def test_cross_entropy_labels_must_be_class_indices(y, kind, message):
+    with pytest.raises(kind, match=message):
+        fit(MLP(2, [3], seed=0), [[0.0, 1.0], [1.0, 0.0]], y, loss="cross_entropy", epochs=1,
+            progress=False)
+
+
+@pytest.mark.parametrize("loss", ["hinge", "bce", "mse"])
+@pytest.mark.parametrize("y, kind, message", [
+    ([0, 2], ValueError, r"y\[1\] must be a binary label \(0 or 1, or -1 or \+1\), got 2"),
+    ([0, 0.5], ValueError, r"y\[1\] must be a binary label .* got 0.5"),
+    ([1, None], TypeError, r"y\[1\] must be a binary label .* got None"),
+    ([0, -1], ValueError, r"y mixes 0/1 labels and -1/\+1 labels \(y\[0\] is 0, y\[1\] is -1\)"),
+    ([0, math.nan], ValueError, r"y\[1\] must be a binary label .* got nan"),
+])
+def test_binary_labels_are_0_1_or_minus_1_plus_1(loss, y, kind, message):
+    with pytest.raises(kind, match=message):
+        fit(MLP(2, [1], seed=0), [[0.0, 1.0], [1.0, 0.0]], y, loss=loss, epochs=1,
+            progress=False)
+
+
+@pytest.mark.parametrize("X, kind, message", [
+    ([[0.0, math.nan], [1.0, 0.0]], ValueError, r"X\[0\]\[1\] must be a finite number, got nan"),
+    ([[0.0, 1.0], [math.inf, 0.0]], ValueError, r"X\[1\]\[0\] must be a finite number, got inf"),
+    ([[0.0, 1.0], [1.0]], ValueError, r"X\[1\] has 1 number\(s\) but X\[0\] has 2"),
+    ([[0.0, 1.0, 2.0], [1.0, 0.0, 2.0]], ValueError,
+     r"the examples in X have 3 number\(s\) each, but the model takes 2 input\(s\)"),
+    ("ab", TypeError, r"X must be a list of examples, each a list of numbers, got 'ab'"),
+    ([[0.0, "1"], [1.0, 0.0]], TypeError, r"X\[0\]\[1\] must be a number, got '1' \(str\)"),
+])
+def test_bad_examples_are_named(X, kind, message):
+    with pytest.raises(kind, match=message):
+        fit(MLP(2, [1], seed=0), X, [1, 0], epochs=1, progress=False)
+
+
+def test_a_non_finite_loss_stops_training_and_keeps_the_last_good_parameters():
+    X, y = moons(20, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    states = []
+    with pytest.raises(NonFiniteError, match=r"the loss is inf at epoch \d+ of 50, batch 1 of "
+                                             r"1; training stopped before this step"):
+        fit(model, X, y, optimizer=SGD(model.parameters(), lr=1e150), epochs=50,
+            progress=False, callback=lambda epoch, h: states.append(model.state_dict()))
+    assert states and model.state_dict() == states[-1]
+    assert all(math.isfinite(v) for v in model.state_dict().values())
+
+
+def test_a_non_finite_update_stops_training_naming_the_epoch():
+    X, y = moons(20, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(NonFiniteError, match=r"at epoch 1 of 5, batch 1 of 1: SGD.step: "
+                                             r"parameter \d+ .* would become -?inf"):
+        fit(model, X, y, optimizer=SGD(model.parameters(), lr=1e10), epochs=5, l2=0.0,
+            loss=lambda outs, ts: Value.sum(outs) * 1e300, progress=False)  # huge gradients
+    assert all(math.isfinite(v) for v in model.state_dict().values())
+
+
+def test_a_loss_function_must_return_a_value():
+    with pytest.raises(TypeError, match=r"the loss function must return a Value, got 0.5"):
+        fit(MLP(2, [1], seed=0), *two_points(), loss=lambda outs, ys: 0.5, l2=0.0, epochs=1,
+            progress=False)
+
+
+def test_a_custom_loss_with_regression_targets_trains_without_accuracy():
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [[3.0], [-3.0]]  # not class labels
+    history = fit(MLP(2, [1], seed=0), X, y, epochs=2, progress=False,
+                  loss=lambda outs, ts: mse_loss(outs, [t[0] for t in ts]))
+    assert len(history.loss) == 2 and history.accuracy == []
+
+
+def test_accuracy_and_predict_name_a_model_that_is_not_one():
+    with pytest.raises(TypeError, match=r"model must be a model \(callable on one example\), "
+                                        r"got None"):
+        accuracy(None, [[0.0, 0.0]], [0])
+    with pytest.raises(TypeError, match="model must be a model"):
+        predict("MLP", [[0.0, 0.0]])
+    with pytest.raises(TypeError, match=r"model must be a Module \(callable, with "
+                                        r"parameters\(\)\), got None"):
+        fit(None, [[0.0, 0.0]], [0])
+
+
+def test_accuracy_names_bad_labels():
+    model = MLP(2, [3], seed=0)
+    with pytest.raises(TypeError, match=r"y\[0\] must be a class index .* got 1.5"):
+        accuracy(model, [[0.0, 0.0]], [1.5])
+    with pytest.raises(ValueError, match=r"y\[0\] must be a binary label .* got 3"):
+        accuracy(MLP(2, [1], seed=0), [[0.0, 0.0]], [3])
