@@ -4,7 +4,7 @@ Every loss is the mean over the examples it is given. Predictions are Values (nu
 taken as constants); targets are numbers. A single prediction and target may be passed
 without a list.
 
->>> from autograd_lite import Value
+>>> from autograd_lite import Value, logsumexp, select, softplus
 >>> loss = hinge_loss([Value(0.5), Value(-2.0)], [1.0, -1.0])   # micrograd's demo loss
 >>> loss.data
 0.25
@@ -12,12 +12,11 @@ without a list.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd_lite import Value
+from autograd_lite import Value, logsumexp, select, softplus
 
 from ._checks import got, is_real, ordered, real, show
 
@@ -64,11 +63,16 @@ def _check_pairs(who: str, predictions: Any, targets: Any, names: tuple[str, str
             [target(f"{who}: {n}", t) for n, t in zip(t_names, ts, strict=True)])
 
 
-def _any_target(name: str, t: Any) -> float:
-    return real(name, t)
+# A target may also be a Value: a label fed to a function traced by autograd_lite.jit, whose
+# number is not known when the loss is built. It is then used as it is, unchecked.
+
+def _any_target(name: str, t: Any) -> Any:
+    return t if type(t) is Value else real(name, t)
 
 
-def _signed_target(name: str, t: Any) -> float:
+def _signed_target(name: str, t: Any) -> Any:
+    if type(t) is Value:
+        return t
     if not is_real(t):
         raise TypeError(f"{name} must be -1 or +1, got {got(t)}")
     if t not in (1, -1):
@@ -77,11 +81,13 @@ def _signed_target(name: str, t: Any) -> float:
     return float(t)
 
 
-def _probability_target(name: str, t: Any) -> float:
-    return real(name, t, low=0.0, high=1.0)
+def _probability_target(name: str, t: Any) -> Any:
+    return t if type(t) is Value else real(name, t, low=0.0, high=1.0)
 
 
-def _class_index(name: str, t: Any, n_classes: int) -> int:
+def _class_index(name: str, t: Any, n_classes: int) -> Any:
+    if type(t) is Value:  # select() gives nan for a number that is not a class index
+        return t
     wanted = f"a class index (an int from 0 to {n_classes - 1})"
     if isinstance(t, bool) or not isinstance(t, numbers.Integral):
         raise TypeError(f"{name} must be {wanted}, got {got(t)}")
@@ -182,12 +188,11 @@ def binary_cross_entropy_with_logits(logits: Scalar | Sequence[Scalar],
                                      targets: float | Sequence[float]) -> Value:
     """Binary cross-entropy of ``sigmoid(z)`` against targets ``y`` in [0, 1], from logits ``z``.
 
-    Computed in the stable form ``max(z, 0) - z*y + log(1 + exp(-|z|))``, which never
-    overflows. ``max`` and ``|z|`` are resolved by the sign of ``z``: for ``z >= 0`` the loss
-    is ``(1 - y)*z + log(1 + exp(-z))``, else ``-y*z + log(1 + exp(z))``. Each branch is smooth,
-    so the derivative is exactly ``sigmoid(z) - y`` everywhere, ``z = 0`` included (a literal
-    ``relu(z)`` and ``abs(z)`` would both take their subgradient 0 there). Targets may be
-    soft (any number from 0 to 1).
+    Computed as ``softplus(z) - y*z``, with the table's ``softplus`` (``log(1 + exp(z))``
+    without overflow): exact for any logit (``z = -800`` gives ``800 * y``), its derivative is
+    exactly ``sigmoid(z) - y`` everywhere, and no Python branch reads ``z``, so it can be traced
+    by ``autograd_lite.jit``. Targets may be soft (any number from 0 to 1), or Values (labels
+    of a traced function).
 
     >>> from autograd_lite import Value
     >>> round(binary_cross_entropy_with_logits(Value(0.0), 1.0).data, 6)   # log 2
@@ -198,13 +203,7 @@ def binary_cross_entropy_with_logits(logits: Scalar | Sequence[Scalar],
     """
     zs, ys = _check_pairs("binary_cross_entropy_with_logits", logits, targets,
                           ("logits", "targets"), _probability_target)
-    terms = []
-    for z, y in zip(zs, ys, strict=True):
-        if z.data >= 0.0:
-            terms.append((1.0 - y) * z + (1.0 + (-z).exp()).log())
-        else:
-            terms.append(-y * z + (1.0 + z.exp()).log())
-    return _mean(terms)
+    return _mean([softplus(z) - y * z for z, y in zip(zs, ys, strict=True)])
 
 
 def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
@@ -213,8 +212,10 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
 
     ``logits`` is one list of class scores per example and ``targets`` the class indices
     (ints; ``2.7``, ``2.0`` or ``True`` raise ``TypeError``); a single example may be given as
-    one list of scores and an int. The log-sum-exp subtracts the largest score first, so large
-    logits do not overflow.
+    one list of scores and an int. Written with the table's ``logsumexp`` (stable: logits
+    ``[800, 0, 0]`` give 0 for class 0) and ``select`` (the target's score), so that no Python
+    branch or index reads the data: it can be traced by ``autograd_lite.jit``, where the
+    target is a Value, a label of each example.
 
     >>> from autograd_lite import Value
     >>> round(cross_entropy([Value(2.0), Value(0.0)], 0).data, 6)
@@ -224,14 +225,7 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
     TypeError: cross_entropy: targets must be a class index (an int from 0 to 1), got 2.7 (float)
     """
     rows, classes = _check_cross_entropy(logits, targets)
-    terms = []
-    for z, t in zip(rows, classes, strict=True):
-        m = max(v.data for v in z)
-        if not math.isfinite(m):
-            m = 0.0  # shifting by inf would turn every score into nan
-        shifted = [v - m for v in z]  # the shift m is a constant: it cancels in the gradient
-        terms.append(Value.sum([s.exp() for s in shifted]).log() - shifted[t])
-    return _mean(terms)
+    return _mean([logsumexp(z) - select(t, z) for z, t in zip(rows, classes, strict=True)])
 
 
 def l2_regularization(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
