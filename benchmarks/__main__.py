@@ -315,8 +315,9 @@ def measure(workloads_chosen: list[str], engines: list[str], config: dict,
             clean, after = [], []
             for r in range(config["guard_rounds"]):
                 log(f"guard round {r}: eager W1, clean and after jit")
-                clean.append(run_child("autograd-lite", "W1", config))
-                after.append(run_child("autograd-lite-jit", "guard", config))
+                pair = [(clean, "autograd-lite", "W1"), (after, "autograd-lite-jit", "guard")]
+                for into, engine, name in pair[::1 if r % 2 == 0 else -1]:  # order alternates
+                    into.append(run_child(engine, name, config))
             results["autograd-lite-jit"]["guard"] = {"clean": merge_rounds(clean),
                                                      "after_jit": merge_rounds(after)}
             continue
