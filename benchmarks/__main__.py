@@ -10,7 +10,8 @@ Engines: micrograd, eager autograd-lite, its traced mode (autograd-lite-jit, thr
 ``import torch`` works: no extra of this project installs it. Workloads: W1..W4 as micrograd and
 eager autograd-lite share them (see ``workloads``), W5 and the training steps of the traced
 mode and PyTorch (see ``training``), and ``guard``: eager W1 in a process that has used ``jit``
-beside a clean one.
+beside a clean one and one that has only imported NumPy (whose objects alone make Python's
+cyclic garbage collector work a little more).
 
 Each (engine, workload) pair runs in a fresh child process, with Python's garbage collector on,
 as users run it; the fast traced and PyTorch steps run for a few rounds, alternating. BLAS and
@@ -51,7 +52,7 @@ BATCHED = ("autograd-lite-jit", "torch")  # fast: several rounds, alternating
 CONFIGS = {
     "full": {"w1_steps": 10, "w2_sizes": [1_000, 10_000, 100_000, 1_000_000], "w4_repeats": 5,
              "w5_steps": 2, "w5_batch": 256, "w5_hidden": [32, 32],
-             "batched_warmup": 3, "batched_steps": {"W1": 200, "W5": 100}, "rounds": 3,
+             "batched_warmup": 3, "batched_steps": {"W1": 200, "W5": 100}, "rounds": 5,
              "guard_rounds": 5},
     "quick": {"w1_steps": 3, "w2_sizes": [1_000, 10_000, 100_000], "w4_repeats": 2,
               "w5_steps": 2, "w5_batch": 256, "w5_hidden": [32, 32],
@@ -73,7 +74,7 @@ def load(engine: str, workload: str) -> SimpleNamespace:
     value_module, nn_module = {"micrograd": ("micrograd.engine", "micrograd.nn"),
                                "autograd-lite": ("autograd_lite", "nn")}[engine]
     e = SimpleNamespace(Value=import_module(value_module).Value)
-    if workload in ("W1", "guard"):
+    if workload in ("W1", "guard", "guard-numpy"):
         e.MLP = import_module(nn_module).MLP
     return e
 
@@ -85,6 +86,8 @@ def child(engine: str, workload: str, config: dict) -> dict:
         return {"status": f"not installed ({error})"}
     if engine == "autograd-lite-jit" and workload == "guard":
         return training.w1_eager_after_jit(e, config["w1_steps"])
+    if engine == "autograd-lite-jit" and workload == "guard-numpy":
+        return workloads.w1(e, config["w1_steps"])  # load() imported NumPy, nothing more
     if engine in BATCHED:
         warmup, steps = config["batched_warmup"], config["batched_steps"][workload]
         sized = {} if workload == "W1" else {"batch": config["w5_batch"],
@@ -177,6 +180,8 @@ def table(results: dict) -> str:
                              f"{other / 1e6:.3f} M" if other else f"n/a (no {unary})",
                              f"{mine / 1e6:.3f} M" if mine else str(b.get("status", "-")),
                              f"{ratio(mine, other)} faster" if other else "-"))
+    if not rows:
+        return ""
     lines = ["| workload | measure | micrograd | autograd-lite | autograd-lite vs micrograd |",
              "|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -273,18 +278,22 @@ def traced_table(results: dict) -> str:
         lines += ["| " + " | ".join(row) + " |" for row in rows]
     guard = traced.get("guard")
     if guard is not None:
-        clean, after = guard["clean"], guard["after_jit"]
-        lines += ["", "| measure | clean process | after jit traced and ran | ratio |",
-                  "|---|---|---|---|"]
-        if "median_s" in after and "median_s" in clean:
-            same = "same losses" if after["losses"] == clean["losses"] else "DIFFERENT LOSSES"
+        runs = [guard[key] for key in ("clean", "numpy_imported", "after_jit")]
+        lines += ["", "| eager W1 step | clean process | NumPy imported | after jit traced and "
+                  "ran | after jit ÷ clean | after jit ÷ NumPy imported | same losses |",
+                  "|---|---|---|---|---|---|---|"]
+        if all("median_s" in r for r in runs):
+            clean, numpy, after = runs
+            same = "yes" if all(r["losses"] == clean["losses"] for r in runs) else "NO"
             for key, what in (("median_s", "median"), ("min_s", "fastest")):
-                lines.append(f"| eager W1 step, {what} s/step ({len(after['rounds'])} rounds) "
-                             f"| {clean[key]:.4f} | {after[key]:.4f} | "
-                             f"{_round_ratio(after, clean, key):.3f}× ({same}) |")
+                lines.append(f"| {what} s/step ({len(after['rounds'])} rounds) | "
+                             + " | ".join(f"{r[key]:.4f}" for r in runs)
+                             + f" | {_round_ratio(after, clean, key):.3f}× | "
+                             f"{_round_ratio(after, numpy, key):.3f}× | {same} |")
         else:
-            lines.append(f"| eager W1 step | {_fmt(clean, 'median_s', '{:.4f}')} | "
-                         f"{_fmt(after, 'median_s', '{:.4f}')} | - |")
+            lines.append("| median s/step | "
+                         + " | ".join(_fmt(r, "median_s", "{:.4f}") for r in runs)
+                         + " | - | - | - |")
     return "\n".join(lines).strip()
 
 
@@ -312,14 +321,15 @@ def measure(workloads_chosen: list[str], engines: list[str], config: dict,
         if workload == "guard":
             if "autograd-lite-jit" not in engines:
                 continue
-            clean, after = [], []
+            runs: dict = {"clean": [], "numpy_imported": [], "after_jit": []}
+            children = [("clean", "autograd-lite", "W1"),
+                        ("numpy_imported", "autograd-lite-jit", "guard-numpy"),
+                        ("after_jit", "autograd-lite-jit", "guard")]
             for r in range(config["guard_rounds"]):
-                log(f"guard round {r}: eager W1, clean and after jit")
-                pair = [(clean, "autograd-lite", "W1"), (after, "autograd-lite-jit", "guard")]
-                for into, engine, name in pair[::1 if r % 2 == 0 else -1]:  # order alternates
-                    into.append(run_child(engine, name, config))
-            results["autograd-lite-jit"]["guard"] = {"clean": merge_rounds(clean),
-                                                     "after_jit": merge_rounds(after)}
+                log(f"guard round {r}: eager W1 clean, with NumPy imported, after jit")
+                for key, engine, name in children[r % 3:] + children[:r % 3]:  # order rotates
+                    runs[key].append(run_child(engine, name, config))
+            results["autograd-lite-jit"]["guard"] = {k: merge_rounds(v) for k, v in runs.items()}
             continue
         for engine in engines:
             if workload in RUNS[engine] and engine not in BATCHED:
