@@ -215,14 +215,18 @@ def merge_rounds(rounds: list[dict]) -> dict:
     return merged | {"rounds": rounds}
 
 
-def _round_ratio(a: dict, b: dict, key: str = "median_s") -> float | None:
-    """a's time per step divided by b's: the median of the ratios taken round by round when
-    both ran in rounds (the same machine noise hits both), else of their medians."""
+def _round_ratios(a: dict, b: dict, key: str = "median_s") -> list[float]:
+    """a's time per step divided by b's: round by round when both ran in rounds (machine
+    noise then hits both alike), else one ratio of their medians."""
     if "rounds" not in a or "rounds" not in b:
-        return a[key] / b[key] if key in a and key in b else None
-    pairs = [(x[key], y[key]) for x, y in zip(a["rounds"], b["rounds"], strict=False)
-             if key in x and key in y]
-    return statistics.median(x / y for x, y in pairs) if pairs else None
+        return [a[key] / b[key]] if key in a and key in b else []
+    return [x[key] / y[key] for x, y in zip(a["rounds"], b["rounds"], strict=False)
+            if key in x and key in y]
+
+
+def _round_ratio(a: dict, b: dict, key: str = "median_s") -> float | None:
+    ratios = _round_ratios(a, b, key)
+    return statistics.median(ratios) if ratios else None
 
 
 TRAINING = {"W1": "W1 moons training step", "W5": "W5 digits-sized classifier step"}
@@ -240,8 +244,10 @@ def training_table(results: dict) -> str:
             if result is None:
                 continue
             mine = traced.get(workload, {})
-            share = None if engine == "autograd-lite-jit" else _round_ratio(mine, result)
-            versus = f"{share:.3g}×" if share else "-"
+            shares = [] if engine == "autograd-lite-jit" else _round_ratios(mine, result)
+            versus = f"{statistics.median(shares):.3g}×" if shares else "-"
+            if len(shares) > 1:
+                versus += f" ({min(shares):.2f}–{max(shares):.2f} by round)"
             agree = "(reference)" if engine == "autograd-lite" else \
                 _same_losses(result, reference, TOLERANCE[engine])
             name = ENGINES[engine] + (" (eager)" if engine == "autograd-lite" else "")
