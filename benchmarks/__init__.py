@@ -1,1 +1,2 @@
-"""Side-by-side benchmarks of autograd-lite and micrograd: ``python -m benchmarks``."""
+"""Side-by-side benchmarks of autograd-lite (eager and traced), micrograd and batched PyTorch:
+``python -m benchmarks``."""
