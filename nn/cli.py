@@ -119,6 +119,16 @@ class _Parser(argparse.ArgumentParser):
 # The parser
 # ---------------------------------------------------------------------------------------------
 
+_EAGER_HELP = ("train with the eager engine, a Value graph per batch, instead of the traced "
+               "mode (autograd_lite.jit) that is used when NumPy is installed: the same "
+               "numbers, slower")
+
+
+def _traced(args: argparse.Namespace) -> bool | None:
+    """``traced`` for fit, accuracy and the plots: False with --eager, else when available."""
+    return False if args.eager else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``autograd-lite`` command."""
     parser = _Parser(
@@ -143,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seed of the data and of the initial weights (default: 0)")
     demo.add_argument("--out", type=Path, default=Path(DEMO_OUT),
                       help=f"output folder, created if needed (default: {DEMO_OUT})")
+    demo.add_argument("--eager", action="store_true", help=_EAGER_HELP)
     demo.add_argument("--no-progress", action="store_true",
                       help="no progress bar (it only shows on a terminal anyway)")
 
@@ -189,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, default=Path(TRAIN_OUT),
                        help=f"output folder, created if needed (default: {TRAIN_OUT})")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument("--eager", action="store_true", help=_EAGER_HELP)
     train.add_argument("--no-plots", action="store_true", help="do not draw the PNGs")
     return parser
 
@@ -345,7 +357,8 @@ def _train_model(run: _Run, interrupts: _Interrupts, model: MLP, X: list[list[fl
 
 
 def _plots(run: _Run, interrupts: _Interrupts, model: MLP, X: list[list[float]],
-           y: list[Any], history: History, out: Path, title: str) -> None:
+           y: list[Any], history: History, out: Path, title: str, traced: bool | None
+           ) -> None:
     """Draw the PNGs; without matplotlib, say so and draw nothing."""
     try:
         from .plots import plot_decision_boundary, plot_loss_curve, require_matplotlib
@@ -359,7 +372,8 @@ def _plots(run: _Run, interrupts: _Interrupts, model: MLP, X: list[list[float]],
     interrupts.check()
     run.wrote(plot_loss_curve(history, out / "loss_curve.png", title=title))
     interrupts.check()
-    run.wrote(plot_decision_boundary(model, X, y, out / "decision_boundary.png", title=title))
+    run.wrote(plot_decision_boundary(model, X, y, out / "decision_boundary.png", title=title,
+                                     traced=traced))
 
 
 def _neuron_graph(neuron: Neuron, x: Sequence[float], out: Path) -> Path | None:
@@ -407,10 +421,12 @@ def _report(paths: Sequence[Path]) -> None:
 
 def demo_training(epochs: int = 50, samples: int = 100, seed: int = 0,
                   progress: bool | None = False,
-                  callback: Callable[[int, History], None] | None = None
+                  callback: Callable[[int, History], None] | None = None,
+                  traced: bool | None = None
                   ) -> tuple[MLP, list[list[float]], list[int], History]:
     """The demo's training, micrograd's recipe: ``MLP(2, [16, 16, 1])`` on two moons (noise
     0.1), hinge loss + 1e-4 L2, full-batch SGD with the learning rate going from 1.0 to 0.1.
+    ``traced`` is ``fit``'s (the traced mode when NumPy is installed).
 
     Returns ``(model, X, y, history)``.
     """
@@ -421,7 +437,7 @@ def demo_training(epochs: int = 50, samples: int = 100, seed: int = 0,
     history = fit(model, X, y, loss="hinge", l2=1e-4,
                   optimizer=SGD(model.parameters(), lr=1.0),
                   lr_schedule=linear_decay(1.0, 0.1, epochs), epochs=epochs, progress=progress,
-                  callback=callback)
+                  callback=callback, traced=traced)
     return model, X, y, history
 
 
@@ -439,11 +455,11 @@ def _demo(run: _Run, interrupts: _Interrupts, args: argparse.Namespace) -> int:
     try:
         model, X, y, history = demo_training(args.epochs, args.samples, args.seed,
                                              progress=False if args.no_progress else None,
-                                             callback=after_epoch)
+                                             callback=after_epoch, traced=_traced(args))
     except NonFiniteError as error:  # not with the demo's settings, but never a traceback
         raise _diverged(error, args.epochs, "try another --seed") from None
     interrupts.check()
-    acc = accuracy(model, X, y)
+    acc = accuracy(model, X, y, traced=_traced(args))
     print(f"final loss {history.loss[-1]:.4f}, training accuracy {acc:.1%}", flush=True)
     run.will_write("model.json", "loss_curve.png", "decision_boundary.png", "neuron_graph.svg")
     run.wrote(save_model(model, out / "model.json", metadata={
@@ -451,7 +467,7 @@ def _demo(run: _Run, interrupts: _Interrupts, args: argparse.Namespace) -> int:
         "seed": args.seed, "epochs": args.epochs, "loss": history.loss[-1],
         "training_accuracy": acc}))
     _plots(run, interrupts, model, X, y, history, out,
-           f"two moons: {acc:.0%} training accuracy")
+           f"two moons: {acc:.0%} training accuracy", _traced(args))
     interrupts.check()
     neuron = model.layers[0].neurons[0]
     with no_grad():  # a point where the neuron is active, so its gradients are not all 0
@@ -517,9 +533,10 @@ def _train(run: _Run, interrupts: _Interrupts, parser: argparse.ArgumentParser,
     history = _train_model(run, interrupts, model, X_train, y_train, loss=loss,
                            optimizer=optimizer, epochs=args.epochs,
                            batch_size=args.batch_size or None, l2=args.l2, seed=args.seed,
-                           progress=False if args.no_progress else None)
-    train_acc = accuracy(model, X_train, y_train)
-    test_acc = accuracy(model, X_test, y_test)
+                           progress=False if args.no_progress else None,
+                           traced=_traced(args))
+    train_acc = accuracy(model, X_train, y_train, traced=_traced(args))
+    test_acc = accuracy(model, X_test, y_test, traced=_traced(args))
     print(f"final loss {history.loss[-1]:.4f}, training accuracy {train_acc:.1%}, "
           f"test accuracy {test_acc:.1%}", flush=True)
 
@@ -533,7 +550,7 @@ def _train(run: _Run, interrupts: _Interrupts, parser: argparse.ArgumentParser,
     run.wrote(atomic_write_text(out / "history.json", _json(vars(history))))
     if not args.no_plots:
         _plots(run, interrupts, model, X, y, history, out,
-               f"{args.dataset}: {test_acc:.0%} test accuracy")
+               f"{args.dataset}: {test_acc:.0%} test accuracy", _traced(args))
     return 0
 
 

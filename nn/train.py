@@ -22,6 +22,7 @@ from typing import Any
 
 from autograd_lite import Value, no_grad
 
+from . import _traced
 from ._checks import boolean, got, integer, is_real, ordered, real, show
 from .data import to_signed
 from .losses import (
@@ -160,30 +161,33 @@ def _accuracy_labels(name: str, y: Sequence[Any], first_output: Any) -> list[Any
 
 
 def _is_correct(out: Any, label: Any) -> bool:
-    if type(out) is Value:
-        return (out.data > 0.0) == (label > 0)
-    return _argmax(out) == label
+    """Whether an output (a score, or a list of class scores; numbers) predicts ``label``."""
+    if isinstance(out, list):
+        return _argmax(out) == label
+    return (out > 0.0) == (label > 0)
 
 
-def _argmax(outs: Sequence[Value]) -> int:
+def _argmax(outs: Sequence[float]) -> int:
     best = 0
     for i in range(1, len(outs)):
-        if outs[i].data > outs[best].data:
+        if outs[i] > outs[best]:
             best = i
     return best
 
 
-def predict(model: Callable[[Any], Any], X: Iterable[Sequence[float]]) -> list[int]:
+def predict(model: Callable[[Any], Any], X: Iterable[Sequence[float]], *,
+            traced: bool | None = None) -> list[int]:
     """Predicted classes, computed without recording a graph.
 
     A model with one output predicts 1 when its score is > 0, else 0 (a logit or a margin);
-    a model with several outputs predicts the index of the largest.
+    a model with several outputs predicts the index of the largest. With NumPy installed a
+    model with ``parameters()`` runs in the traced mode (``autograd_lite.jit``), the same
+    numbers; ``traced=False`` keeps it eager.
     """
     _check_model(model)
     rows = ordered("X", X, "a list of examples")
-    with no_grad():
-        outs = [model(x) for x in rows]
-    return [(1 if out.data > 0.0 else 0) if type(out) is Value else _argmax(out)
+    outs = _traced.outputs(model, rows, _traced.wanted(traced, "predict"))
+    return [_argmax(out) if isinstance(out, list) else (1 if out > 0.0 else 0)
             for out in outs]
 
 
@@ -193,12 +197,13 @@ def _check_model(model: Any) -> None:
 
 
 def accuracy(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
-             y: Sequence[Any]) -> float:
+             y: Sequence[Any], *, traced: bool | None = None) -> float:
     """The fraction of examples classified right, computed without recording a graph.
 
     Binary labels are 0/1 or -1/+1 (a score > 0 predicts the positive class, 1 or +1); with
     several outputs the label is the index of the right class (an int). Other labels raise
-    ``TypeError`` or ``ValueError`` naming the first bad one.
+    ``TypeError`` or ``ValueError`` naming the first bad one. ``traced`` is as for
+    ``predict``.
 
     >>> from nn import MLP
     >>> accuracy(MLP(2, [1], seed=0), [[0.0, 0.0]], [0])   # score 0.0 predicts class 0
@@ -211,9 +216,11 @@ def accuracy(model: Callable[[Any], Any], X: Sequence[Sequence[float]],
         raise ValueError(f"X has {len(X)} examples but y has {len(y)} labels")
     if not X:
         raise ValueError("accuracy of no examples")
+    use_traced = _traced.wanted(traced, "accuracy")
     with no_grad():
-        outs = [model(x) for x in X]
-    labels = _accuracy_labels("y", y, outs[0])
+        first = model(X[0])
+    labels = _accuracy_labels("y", y, first)
+    outs = _traced.outputs(model, X, use_traced)
     return sum(_is_correct(out, label) for out, label in zip(outs, labels, strict=True)) / len(X)
 
 
@@ -275,11 +282,12 @@ class _Plan:
     validation: tuple[list[Any], list[Any]] | None
     callback: Callable[[int, History], None] | None
     track_accuracy: bool
+    traced: bool
 
 
 def _prepare(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: Any,
              batch_size: Any, l2: Any, lr_schedule: Any, seed: Any, progress: Any,
-             validation_data: Any, callback: Any) -> _Plan:
+             validation_data: Any, callback: Any, traced: Any = None) -> _Plan:
     if not callable(model) or not callable(getattr(model, "parameters", None)):
         raise TypeError(f"model must be a Module (callable, with parameters()), got {got(model)}")
     epochs = integer("epochs", epochs, low=0)
@@ -348,7 +356,17 @@ def _prepare(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: A
     return _Plan(X=rows, y=labels, targets=targets, loss_fn=loss_fn, optimizer=optimizer,
                  params=params, epochs=epochs, batch_size=batch_size or len(rows), l2=l2,
                  lr_schedule=lr_schedule, seed=seed, progress=progress, validation=validation,
-                 callback=callback, track_accuracy=track_accuracy)
+                 callback=callback, track_accuracy=track_accuracy,
+                 traced=_fit_traced(traced, loss))
+
+
+def _fit_traced(traced: object, loss: object) -> bool:
+    """Whether ``fit`` trains in the traced mode (``traced``: True, False or None)."""
+    use = _traced.wanted(traced, "fit")
+    if traced is True and not isinstance(loss, str):
+        raise ValueError("fit: traced=True needs a loss named in LOSSES; a loss function of "
+                         "one's own trains eagerly (traced=None or False)")
+    return use and isinstance(loss, str)
 
 
 def _check_optimizer_params(optimizer: Any, params: list[Value]) -> None:
@@ -365,6 +383,11 @@ def _check_optimizer_params(optimizer: Any, params: list[Value]) -> None:
             f"train them; make it with {type(optimizer).__name__}(model.parameters(), ...)")
 
 
+def _numbers(out: Any) -> Any:
+    """A model's output as numbers: a float, or a list of them."""
+    return out.data if type(out) is Value else [o.data for o in out]
+
+
 def _scheduled_lr(schedule: Callable[[int], float], epoch: int) -> float:
     lr = schedule(epoch)
     try:
@@ -375,17 +398,17 @@ def _scheduled_lr(schedule: Callable[[int], float], epoch: int) -> float:
             f"number >= 0") from None
 
 
-def _check_loss(value: Any, plan: _Plan, epoch: int, batch: int, n_batches: int) -> None:
-    if type(value) is not Value:
-        raise TypeError(f"the loss function must return a Value, got {got(value)}")
-    if not math.isfinite(value.data):
+def _check_loss(value: float, plan: _Plan, epoch: int, batch: int, n_batches: int) -> float:
+    """The loss's number, once it is known to be a finite one."""
+    if not math.isfinite(value):
         lr = getattr(plan.optimizer, "lr", None)
         raise NonFiniteError(
-            f"the loss is {value.data!r} at epoch {epoch + 1} of {plan.epochs}, batch "
+            f"the loss is {value!r} at epoch {epoch + 1} of {plan.epochs}, batch "
             f"{batch + 1} of {n_batches}; training stopped before this step, so the model "
             f"keeps the parameters of the last one. A smaller learning rate"
             f"{f' (lr={lr!r})' if lr is not None else ''} usually helps",
-            epoch=epoch + 1, steps=epoch * n_batches + batch, loss=value.data)
+            epoch=epoch + 1, steps=epoch * n_batches + batch, loss=value)
+    return value
 
 
 def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
@@ -394,7 +417,8 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
         l2: float = 1e-4, lr_schedule: Callable[[int], float] | None = None,
         seed: int | None = 0, progress: bool | None = None,
         validation_data: tuple[Sequence[Sequence[float]], Sequence[Any]] | None = None,
-        callback: Callable[[int, History], None] | None = None) -> History:
+        callback: Callable[[int, History], None] | None = None,
+        traced: bool | None = None) -> History:
     """Train ``model`` on ``(X, y)`` and return the ``History`` of loss and accuracy per epoch.
 
     Each epoch shuffles the examples (with ``random.Random(seed)``; not when the batch is the
@@ -422,6 +446,11 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
       (``pip install "autograd-lite[progress]"``).
     - ``validation_data``: ``(X_val, y_val)``, whose accuracy is measured after each epoch.
     - ``callback(epoch, history)``: called after each epoch.
+    - ``traced``: with NumPy installed (``None``, the default) a named loss trains in the
+      traced mode (``autograd_lite.jit``): the loss of one example is traced once and each
+      batch runs as NumPy kernels, with the same losses as the eager engine to rounding;
+      ``False`` trains eagerly, building a Value graph per batch. A loss function of one's
+      own always trains eagerly (``traced=True`` with one raises ``ValueError``).
 
     Every argument is checked before training starts (``TypeError`` or ``ValueError`` naming
     it). Training stops with ``NonFiniteError`` when the loss, a gradient or an update is NaN
@@ -430,7 +459,8 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
     """
     plan = _prepare(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
                     batch_size=batch_size, l2=l2, lr_schedule=lr_schedule, seed=seed,
-                    progress=progress, validation_data=validation_data, callback=callback)
+                    progress=progress, validation_data=validation_data, callback=callback,
+                    traced=traced)
     X, y, targets, optimizer = plan.X, plan.y, plan.targets, plan.optimizer
     loss_fn, params, l2, batch_size = plan.loss_fn, plan.params, plan.l2, plan.batch_size
     n = len(X)
@@ -438,6 +468,12 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
     history = History()
     rng = random.Random(plan.seed)
     order = list(range(n))
+    step = _traced.training_step(model, loss_fn, params, l2) if plan.traced else None
+    if step is not None:
+        import numpy as np
+
+        X_array = np.asarray(X, dtype=np.float64)
+        targets_array = np.asarray(targets, dtype=np.float64)
     bar = _progress_bar(plan.epochs, plan.progress)
     try:
         for epoch in range(plan.epochs):
@@ -448,20 +484,31 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
             total, correct = 0.0, 0
             for b, start in enumerate(range(0, n, batch_size)):
                 batch = order[start:start + batch_size]
-                outs = [model(X[i]) for i in batch]
-                value = loss_fn(outs, [targets[i] for i in batch])
-                if l2:
-                    value = value + l2_regularization(params, l2)
-                _check_loss(value, plan, epoch, b, n_batches)
-                model.zero_grad()
-                value.backward()
+                if step is not None:  # the traced mode: forward and backward as arrays
+                    rows = X_array[batch]
+                    outs = _traced.outputs(model, rows, True) if plan.track_accuracy else []
+                    model.zero_grad()
+                    loss_value = _check_loss(step(rows, targets_array[batch]), plan, epoch, b,
+                                             n_batches)
+                else:
+                    graphs = [model(X[i]) for i in batch]
+                    value = loss_fn(graphs, [targets[i] for i in batch])
+                    if type(value) is not Value:
+                        raise TypeError(f"the loss function must return a Value, got "
+                                        f"{got(value)}")
+                    if l2:
+                        value = value + l2_regularization(params, l2)
+                    loss_value = _check_loss(value.data, plan, epoch, b, n_batches)
+                    model.zero_grad()
+                    value.backward()
+                    outs = [_numbers(out) for out in graphs] if plan.track_accuracy else []
                 try:
                     optimizer.step()
                 except NonFiniteError as error:
                     raise NonFiniteError(f"at epoch {epoch + 1} of {plan.epochs}, batch "
                                          f"{b + 1} of {n_batches}: {error}",
                                          epoch=epoch + 1, steps=epoch * n_batches + b) from None
-                total += value.data * len(batch)
+                total += loss_value * len(batch)
                 if plan.track_accuracy:
                     correct += sum(_is_correct(out, y[i])
                                    for out, i in zip(outs, batch, strict=True))
@@ -470,7 +517,8 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
                 history.accuracy.append(correct / n)
             history.lr.append(getattr(optimizer, "lr", None))
             if plan.validation is not None:
-                history.val_accuracy.append(accuracy(model, *plan.validation))
+                history.val_accuracy.append(accuracy(model, *plan.validation,
+                                                     traced=plan.traced))
             if bar is not None:
                 postfix = {"loss": f"{history.loss[-1]:.4f}"}
                 if history.accuracy:

@@ -396,3 +396,17 @@ def test_a_loss_that_overflows_before_any_update_does_not_blame_the_learning_rat
         "autograd-lite train: error: the loss became inf at epoch 1 of 2, so training stopped "
         "and nothing was written; the settings make even the first loss overflow, whatever the "
         "learning rate (see --l2, --noise)")
+
+
+def test_eager_trains_like_the_traced_mode_only_slower(tmp_path, capsys):
+    import json
+
+    runs = {}
+    for name, extra in (("traced", []), ("eager", ["--eager"])):
+        out = tmp_path / name
+        assert main(["train", "--dataset", "spirals", "--classes", "3", "--samples", "30",
+                     "--hidden", "8", "--epochs", "5", "--batch-size", "8", "--no-progress",
+                     "--no-plots", "--out", str(out), *extra]) == 0
+        runs[name] = json.loads((out / "history.json").read_text())
+    traced, eager = runs["traced"]["loss"], runs["eager"]["loss"]
+    assert traced == pytest.approx(eager, rel=1e-12)

@@ -100,3 +100,16 @@ def test_bad_plot_arguments_are_named(tmp_path, call, kind, message):
     with pytest.raises(kind, match=message):
         call(tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_the_decision_grid_is_the_same_traced_or_eager():
+    from nn import MLP
+    from nn.plots import decision_grid
+
+    X = [[0.0, 0.0], [1.0, 2.0], [-1.0, 0.5]]
+    for model in (MLP(2, [5, 1], seed=0), MLP(2, [5, 3], seed=1)):
+        xs, ys, traced = decision_grid(model, X, resolution=7, traced=True)
+        xs2, ys2, eager = decision_grid(model, X, resolution=7, traced=False)
+        assert (xs, ys) == (xs2, ys2)
+        flat = [v for row in traced for v in row]
+        assert flat == pytest.approx([v for row in eager for v in row], rel=1e-12, abs=1e-12)

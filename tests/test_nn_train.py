@@ -73,7 +73,8 @@ def test_full_batch_training_is_micrograds_loop():
     sum nodes where micrograd has chains of '+', so gradients may differ in the last bit)."""
     X, y = moons(16, seed=4)
     a, b = MLP(2, [4, 1], seed=5), MLP(2, [4, 1], seed=5)
-    history = fit(a, X, y, optimizer=SGD(a.parameters(), lr=0.5), epochs=3, progress=False)
+    history = fit(a, X, y, optimizer=SGD(a.parameters(), lr=0.5), epochs=3, progress=False,
+                  traced=False)
     ys = [1.0 if label else -1.0 for label in y]
     losses = []
     for _ in range(3):
@@ -344,3 +345,51 @@ def test_accuracy_names_bad_labels():
         accuracy(model, [[0.0, 0.0]], [1.5])
     with pytest.raises(ValueError, match=r"y\[0\] must be a binary label .* got 3"):
         accuracy(MLP(2, [1], seed=0), [[0.0, 0.0]], [3])
+
+
+@pytest.mark.parametrize("loss, nouts, labels", [
+    ("hinge", 1, "binary"), ("bce", 1, "binary"), ("mse", 1, "binary"),
+    ("cross_entropy", 3, "classes"),
+])
+def test_the_traced_mode_trains_as_the_eager_engine_does(loss, nouts, labels):
+    from nn.data import spirals
+
+    X, y = moons(40, seed=1) if labels == "binary" else spirals(42, classes=3, seed=1)
+    histories, states = [], []
+    for traced in (False, True):
+        model = MLP(2, [8, nouts], activation="tanh", seed=3)
+        histories.append(fit(model, X, y, loss=loss, optimizer=SGD(model.parameters(), lr=0.3,
+                                                                   momentum=0.5),
+                             epochs=4, batch_size=16, l2=1e-3, progress=False,
+                             validation_data=(X[:10], y[:10]), traced=traced))
+        states.append(list(model.state_dict().values()))
+    eager, traced = histories
+    assert traced.loss == pytest.approx(eager.loss, rel=1e-12)
+    assert traced.accuracy == eager.accuracy and traced.val_accuracy == eager.val_accuracy
+    assert states[1] == pytest.approx(states[0], rel=1e-10, abs=1e-12)
+
+
+def test_traced_needs_a_named_loss_and_numpy():
+    import subprocess
+    import sys
+
+    X, y = moons(8, seed=0)
+    model = MLP(2, [1], seed=0)
+    def own(outs, targets):
+        return Value.sum([(o - t) ** 2 for o, t in zip(outs, targets, strict=True)])
+
+    with pytest.raises(ValueError, match="traced=True needs a loss named in LOSSES"):
+        fit(model, X, y, loss=own, traced=True, epochs=1, progress=False)
+    assert fit(model, X, y, loss=own, epochs=1, progress=False).loss  # eager by itself
+    with pytest.raises(TypeError, match="traced must be True, False or None, got 'yes'"):
+        fit(model, X, y, traced="yes", epochs=1, progress=False)
+    code = ("import sys; sys.modules['numpy'] = None\n"
+            "from nn import MLP, fit\nfrom nn.data import moons\nX, y = moons(8, seed=0)\n"
+            "h = fit(MLP(2, [1], seed=0), X, y, epochs=2, progress=False)\n"
+            "print(len(h.loss))\n"
+            "try:\n    fit(MLP(2, [1], seed=0), X, y, epochs=1, traced=True, progress=False)\n"
+            "except ImportError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "2", 'fit: traced=True needs NumPy: pip install "autograd-lite[fast]"']
