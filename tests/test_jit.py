@@ -407,3 +407,24 @@ def test_values_in_a_batch_are_refused_rather_than_taken_as_numbers():
     with pytest.raises(TypeError, match="holds Values"):
         grad(lambda v: step([v]))(Value(3.0))  # it would silently give 0 for d/dv
     assert step(np.array([3.0])) == 4.5
+
+
+def test_nn_losses_trace_at_one_label_and_run_at_others_and_at_extreme_logits():
+    from nn import binary_cross_entropy_with_logits, cross_entropy
+
+    w = Value(1.0)
+    ce = jit(lambda z, t: cross_entropy([w * zk for zk in z], t), params=[w])
+    logits = [[0.5, -1.0, 2.0], [800.0, 0.0, 0.0], [0.0, 800.0, -800.0], [1.0, 1.0, 1.0]]
+    for labels in ([0, 1, 2, 0], [2, 0, 1, 1]):  # traced with the first, run with the second
+        batch = [logits, [float(t) for t in labels]]
+        loss, grads = traced(ce, [w], batch)
+        want = cross_entropy([[w * v for v in row] for row in logits], labels)
+        assert math.isfinite(loss) and relative(loss, want.data) <= 1e-12
+        assert relative(grads, gradients(want, [w])) <= 1e-12
+    assert len(ce.plans) == 1  # the label is an input of the trace, not a part of it
+    bce = jit(lambda z, y: binary_cross_entropy_with_logits(w * z, y), params=[w])
+    zs, ys = [-800.0, -1.0, 0.0, 3.0, 800.0], [1.0, 0.0, 1.0, 0.5, 0.0]
+    loss, grads = traced(bce, [w], [zs, ys])
+    want = binary_cross_entropy_with_logits([w * z for z in zs], ys)
+    assert loss == pytest.approx(want.data, rel=1e-12) and math.isfinite(loss)
+    assert relative(grads, gradients(want, [w])) <= 1e-12
