@@ -4,6 +4,14 @@ examples, and ``fit``'s training step, run as NumPy kernels when NumPy is instal
 The results are the eager ones to rounding; ``traced=False`` (an argument of ``fit``,
 ``accuracy``, ``predict`` and the plots, ``--eager`` on the command line) keeps everything
 eager. NumPy is imported only when the traced mode is used.
+
+>>> from nn import MLP
+>>> model = MLP(2, [3, 2], seed=0)
+>>> traced_outputs = outputs(model, [[0.5, -1.0], [2.0, 0.0]], traced=True)
+>>> eager_outputs = outputs(model, [[0.5, -1.0], [2.0, 0.0]], traced=False)
+>>> all(abs(a - b) < 1e-12 for ta, ea in zip(traced_outputs, eager_outputs)
+...     for a, b in zip(ta, ea))
+True
 """
 
 from __future__ import annotations

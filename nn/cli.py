@@ -49,7 +49,12 @@ MAX_SAMPLES = 1_000_000  # a scalar engine needs hours per epoch long before thi
 
 def package_version() -> str:
     """The version of autograd-lite: the installed distribution's, else the package's own
-    ``autograd_lite.__version__`` (when running from a source tree that is not installed)."""
+    ``autograd_lite.__version__`` (when running from a source tree that is not installed).
+
+    >>> import autograd_lite
+    >>> package_version() == autograd_lite.__version__
+    True
+    """
     try:
         return importlib.metadata.version("autograd-lite")
     except importlib.metadata.PackageNotFoundError:

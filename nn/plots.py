@@ -4,6 +4,11 @@ Needs matplotlib (``pip install "autograd-lite[plot]"``); without it the functio
 ``ImportError`` saying so. They draw on a standalone ``Figure`` (no pyplot), so they neither
 open windows nor change the backend of an interactive session. Files are written atomically
 (``nn.io.atomic_path``): an interrupted save leaves the old picture, never half of one.
+
+>>> from nn import MLP
+>>> xs, ys, z = decision_grid(MLP(2, [4, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]], resolution=3)
+>>> len(xs), len(ys), len(z), len(z[0])
+(3, 3, 3, 3)
 """
 
 from __future__ import annotations

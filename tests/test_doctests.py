@@ -7,10 +7,15 @@ import pkgutil
 import pytest
 
 import autograd_lite
+import nn
 
-MODULES = ["autograd_lite", *sorted(
-    name for _, name, _ in pkgutil.walk_packages(autograd_lite.__path__, "autograd_lite.")
-)]
+MODULES = [
+    name
+    for package in (autograd_lite, nn)
+    for name in [package.__name__, *sorted(
+        name for _, name, _ in pkgutil.walk_packages(package.__path__, package.__name__ + "."))]
+    if not name.endswith("__main__")  # running it is the command line itself
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
