@@ -52,7 +52,7 @@ def is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def as_float(value: numbers.Real) -> float:
+def as_float(value: Any) -> float:
     """``float(value)``, with an int too large for a float rounded to +-inf (as IEEE does)."""
     try:
         return float(value)
@@ -81,7 +81,7 @@ def real(name: str, value: object, *, low: float | None = None, high: float | No
     """
     if not is_real(value):
         raise TypeError(f"{name} must be a number, got {got(value)}")
-    x = as_float(value)  # type: ignore[arg-type]
+    x = as_float(value)
     too_low = low is not None and (x <= low if low_open else x < low)
     too_high = high is not None and (x >= high if high_open else x > high)
     if not math.isfinite(x) or too_low or too_high:

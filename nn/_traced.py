@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from autograd_lite import Value, no_grad
@@ -49,7 +49,7 @@ def _traceable(model: Any) -> bool:
     return callable(getattr(model, "parameters", None))
 
 
-def outputs(model: Callable[[Any], Any], rows: Sequence[Any], traced: bool) -> list[Any]:
+def outputs(model: Callable[[Any], Any], rows: Any, traced: bool) -> list[Any]:
     """The model's outputs for each row, as numbers: a float per row for a model with one
     output, else a list of floats. Traced (one trace per model, reused) or eager, without
     recording a graph."""

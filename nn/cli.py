@@ -578,7 +578,8 @@ def _run(run: _Run, interrupts: _Interrupts, argv: Sequence[str] | None) -> int:
 def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            return action.choices[name]
+            sub: argparse.ArgumentParser = action.choices[name]
+            return sub
     return parser
 
 

@@ -91,7 +91,7 @@ def _class_index(name: str, t: Any, n_classes: int) -> Any:
     wanted = f"a class index (an int from 0 to {n_classes - 1})"
     if isinstance(t, bool) or not isinstance(t, numbers.Integral):
         raise TypeError(f"{name} must be {wanted}, got {got(t)}")
-    if not 0 <= t < n_classes:
+    if not 0 <= int(t) < n_classes:
         raise ValueError(f"{name} must be {wanted}, got {show(t)}")
     return int(t)
 

@@ -51,7 +51,7 @@ def _check_size(what: str, n: object) -> int:
     return integer(what, n, low=1)
 
 
-def _as_inputs(x: Any, who: str) -> Sequence[Value | float]:
+def _as_inputs(x: Any, who: str) -> Sequence[Any]:
     """Any input other than a list or tuple: a lone Value or number, or another sequence."""
     if isinstance(x, Value | numbers.Real):
         return (x,)
@@ -444,7 +444,7 @@ class MLP(Module):
             x = _as_inputs(x, "MLP")
         if len(x) != self.nin:
             raise _wrong_size("MLP", self.nin, len(x))
-        out = list(x)
+        out: list[Any] = list(x)  # numbers or Values: the first layer makes them Values
         try:
             for layer in self.layers:
                 out = layer.outputs(out)

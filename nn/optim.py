@@ -19,7 +19,7 @@ if one of them is NaN or infinite (it raises ``NonFiniteError`` naming the param
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd_lite import Value
@@ -160,7 +160,7 @@ class Optimizer:
         return float(value)
 
     def _check_update(self, grads: list[float], new: list[float],
-                      buffers: Mapping[str, list[float | None]] | None = None) -> None:
+                      buffers: Mapping[str, Sequence[float | None]] | None = None) -> None:
         """Raise ``NonFiniteError`` (before anything changes) if a gradient, a new value or a
         new buffer entry is NaN or infinite."""
         isfinite = math.isfinite

@@ -63,7 +63,7 @@ class History:
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
+    lr: list[float | None] = field(default_factory=list)
 
 
 def linear_decay(start: float, end: float, epochs: int) -> Callable[[int], float]:
@@ -146,7 +146,7 @@ def _class_labels(name: str, y: Sequence[Any], n_classes: int) -> list[int]:
     for i, label in enumerate(y):
         if isinstance(label, bool) or not isinstance(label, numbers.Integral):
             raise TypeError(f"{name}[{i}] must be {wanted}, got {got(label)}")
-        if not 0 <= label < n_classes:
+        if not 0 <= int(label) < n_classes:
             raise ValueError(f"{name}[{i}] must be {wanted} (the model has {n_classes} "
                              f"outputs), got {show(label)}")
         labels.append(int(label))
@@ -163,8 +163,8 @@ def _accuracy_labels(name: str, y: Sequence[Any], first_output: Any) -> list[Any
 def _is_correct(out: Any, label: Any) -> bool:
     """Whether an output (a score, or a list of class scores; numbers) predicts ``label``."""
     if isinstance(out, list):
-        return _argmax(out) == label
-    return (out > 0.0) == (label > 0)
+        return bool(_argmax(out) == label)
+    return bool((out > 0.0) == (label > 0))
 
 
 def _argmax(outs: Sequence[float]) -> int:
