@@ -286,7 +286,6 @@ class Kernel:
 
     def __init__(self, group: Group, kind: str, ops: dict[str, int], nodes: int) -> None:
         self.group, self.kind, self.ops, self.nodes = group, kind, ops, nodes
-        self.saved: dict[str, str] = {}  # what the forward lines bound, for the backward
 
     def sources(self) -> list[Source]:
         """Every operand the kernel reads."""
@@ -315,15 +314,14 @@ class Elementwise(Kernel):
         super().__init__(group, op, {op: group.size}, nodes)
         self.operands = sources
         self.form = array_form(op)
-        self.inline = op in _FORWARD and array_form(op) is ARRAY_FORMS.get(op)
+        self.inline = op in _FORWARD  # a built-in op: its NumPy form, written out
 
     def sources(self) -> list[Source]:
         return self.operands
 
     def forward(self, e: _Emitter) -> None:
         args = [e.temp(e.source(s)) for s in self.operands]
-        self.saved["args"] = ", ".join(args)
-        self.args = args
+        self.args = args  # the backward lines read the same variables
         if self.inline:
             expression = _FORWARD[self.kind].format(*args)
         else:
@@ -549,7 +547,6 @@ class Plan:
             key = (level[i], op, nodes[i].batched, shape)
             bucket_of[i] = numbers.setdefault(key, len(numbers))
             buckets.setdefault(key, []).append(i)
-        uses = self._uses(ops)
         for key, members in buckets.items():
             op, batched = key[1], key[2]
             group = self._group(len(members), batched)
@@ -563,22 +560,12 @@ class Plan:
             if op == "detach":
                 self.kernels.append(Detach(group, sources[0]))
             elif op in ("+", "sum"):
-                self.kernels.append(self._sum(group, sources, tally, count, uses))
+                self.kernels.append(self._sum(group, sources, tally, count))
             elif OPS[op].variadic:
                 self.kernels.append(Stacked(group, op, sources, count))
             else:
                 self.kernels.append(Elementwise(group, op, sources, count))
-        self._fuse_matmuls(uses)
-
-    def _uses(self, ops: dict[int, tuple[str, tuple[Any, ...]]]) -> defaultdict[int, int]:
-        uses: defaultdict[int, int] = defaultdict(int)
-        for _, operands in ops.values():
-            for o in operands:
-                if type(o) is int:
-                    uses[o] += 1
-        for o in self.graph.outputs:
-            uses[o] += 2
-        return uses
+        self._fuse_matmuls()
 
     def _source(self, operands: list[Any]) -> Source:
         if type(operands[0]) is not int:
@@ -589,8 +576,8 @@ class Plan:
             return Source(group)
         return Source(group, index)
 
-    def _sum(self, group: Group, sources: list[Source], tally: dict[str, int], count: int,
-             uses: Any) -> Sum:
+    def _sum(self, group: Group, sources: list[Source], tally: dict[str, int], count: int
+             ) -> Sum:
         by_group: dict[int, list[Array]] = {}
         constant = np.zeros(group.size)
         for s in sources:
@@ -603,7 +590,7 @@ class Plan:
         keep = constant if (constant != 0.0).any() or not terms else None
         return Sum(group, terms, keep, tally, count)
 
-    def _fuse_matmuls(self, uses: Any) -> None:
+    def _fuse_matmuls(self) -> None:
         """Sums of weight * activation products over the same activations: matrix products."""
         by_group = {k.group.id: k for k in self.kernels}
         readers: defaultdict[int, int] = defaultdict(int)
