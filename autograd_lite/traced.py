@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine import Value, value_of
 from .functional import gradients
@@ -70,8 +69,7 @@ def jit(fn: Callable[..., Any], *, params: Sequence[Value], reduce: str | None =
     return TracedFunction(fn, params, reduce)
 
 
-@dataclass(frozen=True)
-class CheckReport:
+class CheckReport(NamedTuple):
     """What ``TracedFunction.check`` compared: the largest relative difference of the
     results (the loss, or the outputs) and of the gradients, between traced and eager."""
 
