@@ -922,9 +922,9 @@ def _backward_floats(root: Value) -> None:
 
     A specialisation of ``backprop``: the same walk, level by level, with the gradients kept in
     the ``.grad`` fields instead of a dict, the levels filed inline, and the rules of ``*``,
-    ``+`` and ``sum`` (most of every graph) inlined. Measured on the W1 training graph and the
-    W4 grid, it takes 0.5 to 0.6 of the time of the generic walk; a property test checks that
-    both give bit-identical gradients.
+    ``+`` and ``sum`` (most of every graph) inlined. Measured on the W1 training graph (38,514
+    nodes), it takes a third of the generic walk's instructions (callgrind) and runs 2.4 to 2.9
+    times as fast; a property test checks that both give bit-identical gradients.
     """
     # Each pass propagates only its own gradient: a node still holding an earlier pass's
     # gradient starts from 0.0 and gets the old value added back at the end.
