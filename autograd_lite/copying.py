@@ -12,7 +12,7 @@ A gradient recorded by ``backward(create_graph=True)`` is a graph that reaches b
 parameters (whose gradients reach back again, and so on): ``deepcopy`` copies all of it, one
 worklist instead of recursion; ``pickle`` keeps such a gradient as a leaf holding its number.
 
-This module knows nodes only by their slots (``_data``, ``grad``, ``label``, ``_op``, ``_a``,
+This module knows nodes only by their slots (``data``, ``grad``, ``label``, ``_op``, ``_a``,
 ``_b``, ``_depth``): ``Value``'s ``__reduce_ex__``, ``__copy__`` and ``__deepcopy__`` call the
 functions here with the engine's ``topological_order``, so the engine is never imported here.
 
@@ -37,7 +37,7 @@ __all__ = ["reduce", "shallow_copy", "deep_copy"]
 
 Order = Callable[[Any], list[Any]]
 _new = object.__new__
-_SLOTS = ("_a", "_b", "_data", "_depth", "_op", "grad", "label")
+_SLOTS = ("_a", "_b", "data", "_depth", "_op", "grad", "label")
 
 
 def reduce(value: Any, order: Order) -> tuple[Any, ...]:
@@ -45,12 +45,12 @@ def reduce(value: Any, order: Order) -> tuple[Any, ...]:
     so that references back to it work), a result as its flat graph."""
     cls = type(value)
     if not value._op:
-        state = (value._data, _pickled_grad(value.grad, cls), value.label, value._b)
+        state = (value.data, _pickled_grad(value.grad, cls), value.label, value._b)
         return _new, (cls,), state, None, None, _set_leaf
     nodes = order(value)
     index = {node: i for i, node in enumerate(nodes)}
     records = [node if not node._op else
-               (node._data, _pickled_grad(node.grad, cls), node.label, node._op, node._depth,
+               (node.data, _pickled_grad(node.grad, cls), node.label, node._op, node._depth,
                 _map_operands(node, cls, index.__getitem__))
                for node in nodes]
     return _rebuild, (cls, records)
@@ -60,14 +60,14 @@ def _pickled_grad(grad: Any, cls: Any) -> Any:
     """A gradient as pickled: a float as itself; a recorded one as a leaf of its number."""
     if type(grad) is cls and grad._op:
         leaf: Any = _new(cls)
-        leaf._data, leaf.grad, leaf.label = grad._data, 0.0, None
+        leaf.data, leaf.grad, leaf.label = grad.data, 0.0, None
         leaf._op, leaf._a, leaf._b, leaf._depth = "", None, None, 0
         return leaf
     return grad
 
 
 def _set_leaf(leaf: Any, state: tuple[Any, ...]) -> None:
-    leaf._data, leaf.grad, leaf.label, leaf._b = state  # _b: NO_GRAPH after no_grad()
+    leaf.data, leaf.grad, leaf.label, leaf._b = state  # _b: NO_GRAPH after no_grad()
     leaf._op, leaf._a, leaf._depth = "", None, 0
 
 
@@ -92,7 +92,7 @@ def deep_copy(value: Any, memo: dict[int, Any], order: Order) -> Any:
             if id(node) in memo:
                 continue
             twin = _new(cls)
-            twin._data, twin.label, twin._op, twin._depth = (node._data, node.label, node._op,
+            twin.data, twin.label, twin._op, twin._depth = (node.data, node.label, node._op,
                                                              node._depth)
             twin._a, twin._b = _map_operands(node, cls, lambda o: memo[id(o)])
             memo[id(node)] = twin
@@ -124,7 +124,7 @@ def _rebuild(cls: type, records: list[Any]) -> Any:
             continue
         data, grad, label, op, depth, (a, b) = record
         node: Any = _new(cls)
-        node._data, node.grad, node.label, node._op, node._depth = data, grad, label, op, depth
+        node.data, node.grad, node.label, node._op, node._depth = data, grad, label, op, depth
 
         def resolve(o: Any) -> Any:
             return nodes[o] if type(o) is int else o

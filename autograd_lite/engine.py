@@ -108,7 +108,7 @@ def value_of(x: Value | float) -> float:
     """The float inside ``x`` (a Value or a number)."""
     if type(x) is Value:
         check_not_tracing("value_of(v)")
-        return cast(float, x._data)
+        return cast(float, x.data)
     return x
 
 
@@ -156,7 +156,7 @@ def sign(x: Any) -> Any:
     if type(x) is float:
         return numerics.sign(x)
     if type(x) is Value:
-        return numerics.sign(x._data)
+        return numerics.sign(x.data)
     symbolic = getattr(type(x), "apply_op", None)
     return symbolic("sign", (x,)) if symbolic is not None else np.sign(x)
 
@@ -164,9 +164,9 @@ def sign(x: Any) -> Any:
 def equal(a: Any, b: Any) -> Any:
     """``a == b`` by number (Values compare their data), elementwise on arrays."""
     if type(a) is Value:
-        a = a._data
+        a = a.data
     if type(b) is Value:
-        b = b._data
+        b = b.data
     if type(a) in (float, int) and type(b) in (float, int):
         return a == b
     for x in (a, b):
@@ -494,7 +494,7 @@ def _node(mode: Any, data: Any, op: str, a: Any, b: Any, depth: int) -> Value:
     """The one place that makes op nodes: ``op`` of operands ``a`` (and ``b``), in ``mode``
     (``STATE.get()``); ``data`` is the result, or ``TRACED`` while a trace records."""
     out = _new(Value)
-    out._data = data
+    out.data = data
     out.grad = 0.0
     out.label = None
     if mode is NORMAL:  # recording, no checks: the usual case, first
@@ -559,7 +559,7 @@ def apply_op(name: str, operands: Sequence[Value | Number]) -> Value:
     if mode is not NORMAL and mode.trace is not None and depths:
         data = TRACED
     else:
-        data = op.forward(*[a._data if type(a) is Value else a for a in args])
+        data = op.forward(*[_float_data(a) if type(a) is Value else a for a in args])
     if not depths:
         return Value(data)  # numbers only: a constant
     if op.arity is None or op.arity > 2:
@@ -619,8 +619,11 @@ def _unary(name: str) -> Callable[[Value], Value]:
     forward = OPS[name].forward
 
     def method(self: Value) -> Value:
+        a = self.data
+        if type(a) is not float:
+            a = _float_data(self)
         mode = STATE.get()
-        data = forward(self._data) if mode is NORMAL or mode.trace is None else TRACED
+        data = forward(a) if mode is NORMAL or mode.trace is None else TRACED
         return _node(mode, data, name, self, None, self._depth + 1)
 
     method.__doc__ = f"The op {name!r} applied to this Value (see the op table, ``OPS``)."
@@ -631,8 +634,13 @@ def _binary(name: str) -> Callable[[Value, object], Value]:
     forward = OPS[name].forward
 
     def method(self: Value, other: object) -> Value:
+        a = self.data
+        if type(a) is not float:
+            a = _float_data(self)
         if type(other) is Value:
-            b = other._data
+            b = other.data
+            if type(b) is not float:
+                b = _float_data(other)
             x, y = self._depth, other._depth
             depth = (x if x > y else y) + 1
         else:
@@ -643,7 +651,7 @@ def _binary(name: str) -> Callable[[Value, object], Value]:
             b = other
             depth = self._depth + 1
         mode = STATE.get()
-        data = forward(self._data, b) if mode is NORMAL or mode.trace is None else TRACED
+        data = forward(a, b) if mode is NORMAL or mode.trace is None else TRACED
         return _node(mode, data, name, self, other, depth)
 
     return method
@@ -656,19 +664,26 @@ def _reflected(name: str) -> Callable[[Value, object], Value]:
         c = _constant(other)
         if c is None:
             return cast(Value, NotImplemented)
+        a = self.data
+        if type(a) is not float:
+            a = _float_data(self)
         mode = STATE.get()
-        data = forward(c, self._data) if mode is NORMAL or mode.trace is None else TRACED
+        data = forward(c, a) if mode is NORMAL or mode.trace is None else TRACED
         return _node(mode, data, name, c, self, self._depth + 1)
 
     return method
 
 
-def _set_data(value: Value, data: object) -> None:
-    if type(data) is not float:
-        data = numerics.to_float(data)  # np.float32(0.5) -> 0.5; a str or None: TypeError
-    if TRACING[0]:
-        check_not_tracing("assigning v.data")
-    value._data = data
+def _float_data(value: Value) -> Any:
+    """``value.data`` as a float, for an op: a number assigned that is not a Python float (a
+    NumPy scalar, an int) is converted, in place, the first time an op reads it, so the
+    graph computes in Python floats; what is not a real number raises ``TypeError``."""
+    data = value.data
+    if data is TRACED:
+        return data
+    data = numerics.to_float(data)
+    value.data = data
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -690,8 +705,10 @@ class Value:
     >>> y.data, x.grad
     (10.0, 7.0)
 
-    ``data`` is always a Python float: assigning another real number (an int, a NumPy scalar)
-    stores it as one, and anything else raises ``TypeError``.
+    ``data`` is a plain attribute, as in micrograd (a training loop assigns it thousands of
+    times a step). Assign real numbers: one that is not a Python float (an int, a NumPy
+    scalar) is converted in place by the first op that reads it, so the graph still computes
+    in Python floats, and anything else (a string, None) makes that op raise ``TypeError``.
 
     A Value used where Python wants a number behaves like PyTorch's 0-d tensors, except that
     equality is identity:
@@ -709,18 +726,15 @@ class Value:
     into the trace): they raise ``TraceError``.
     """
 
-    __slots__ = ("_a", "_b", "_data", "_depth", "_op", "grad", "label")
+    __slots__ = ("_a", "_b", "_depth", "_op", "data", "grad", "label")
 
-    _data: Any  # the float; TRACED for a Value made while a trace records
+    data: Any  # a float; TRACED for a Value made while a trace records
     grad: Any  # a float; a Value after backward(create_graph=True)
     label: str | None
     _op: str  # the op's name in OPS; "" for a leaf
     _a: Any  # first operand (a Value or a float constant); for a variadic op, all operands
     _b: Any  # second operand of a binary op, else None (NO_GRAPH: computed under no_grad())
     _depth: int  # 0 for a leaf, else 1 + the largest depth among the Value operands
-
-    data = property(operator.attrgetter("_data"), _set_data,
-                    doc="The number this node holds, a Python float.")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # The engine tells graph nodes from constants with `type(x) is Value` (fast on the hot
@@ -732,7 +746,7 @@ class Value:
             raise TypeError("Value(...) takes a number, got a Value; use .detach() to copy one")
         if label is not None and not isinstance(label, str):
             raise TypeError(f"label must be a str or None, got {type(label).__name__}")
-        self._data = numerics.to_float(data)
+        self.data = numerics.to_float(data)
         self.grad = 0.0
         self.label = label
         self._op = ""
@@ -797,7 +811,8 @@ class Value:
         if all([type(t) is Value for t in terms]):  # a neuron's sum: skip apply_op's checks
             values = cast(tuple[Value, ...], terms)
             mode = STATE.get()
-            data = (_sum_floats(*[t._data for t in values])
+            data = (_sum_floats(*[t.data if type(t.data) is float else _float_data(t)
+                                  for t in values])
                     if mode is NORMAL or mode.trace is None else TRACED)
             return _node(mode, data, "sum", values, None, max([t._depth for t in values]) + 1)
         return apply_op("sum", terms)
@@ -808,11 +823,11 @@ class Value:
         trace = STATE.get().trace
         if trace is not None:  # a trace follows the data through, without the gradient
             leaf = _new(Value)
-            leaf._data, leaf.grad, leaf.label = TRACED, 0.0, None
+            leaf.data, leaf.grad, leaf.label = TRACED, 0.0, None
             leaf._op, leaf._a, leaf._b, leaf._depth = "", None, None, 0
             trace.detach(leaf, self)
             return leaf
-        return Value(self._data)
+        return Value(self.data)
 
     def backward(self, create_graph: bool = False) -> None:
         """Add d(self)/d(node) to ``node.grad`` for every node this Value was computed from.
@@ -852,27 +867,27 @@ class Value:
         """The data as a Python float (as PyTorch's ``Tensor.item()``)."""
         if TRACING[0]:
             check_not_tracing("v.item()")
-        return float(self._data)
+        return float(self.data)
 
     def __float__(self) -> float:
         if TRACING[0]:
             check_not_tracing("float(v)")
-        return float(self._data)
+        return float(self.data)
 
     def __int__(self) -> int:
         if TRACING[0]:
             check_not_tracing("int(v)")
-        return int(self._data)
+        return int(self.data)
 
     def __round__(self, ndigits: int | None = None) -> float:
         if TRACING[0]:
             check_not_tracing("round(v)")
-        return cast(float, round(self._data, ndigits))
+        return cast(float, round(self.data, ndigits))
 
     def __bool__(self) -> bool:
         if TRACING[0]:
             check_not_tracing("bool(v) (an if, while, and, or on a Value)")
-        return bool(self._data != 0.0)
+        return bool(self.data != 0.0)
 
     def __index__(self) -> int:
         raise TypeError("a Value is not an integer: it cannot index or repeat a list (its "
@@ -885,7 +900,7 @@ class Value:
         number = _number(other)
         if number is None:
             return cast(bool, NotImplemented)
-        return compare(self._data, number)
+        return compare(self.data, number)
 
     def __lt__(self, other: object) -> bool:
         return self._compare(other, operator.lt)
@@ -931,14 +946,14 @@ class Value:
     # display ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __format__(self, spec: str) -> str:
         if not spec:
             return repr(self)
         if TRACING[0]:
             check_not_tracing("formatting v")
-        return format(self._data, spec)
+        return format(self.data, spec)
 
 
 # The generated methods are closures; name them like ordinary methods so that they read well
@@ -956,18 +971,18 @@ _EQUALITY_WITH_A_NUMBER = (
 
 def _number(other: object) -> float | None:
     """What a Value is compared with, as a float: a Value's data or a number (else None)."""
-    return other._data if type(other) is Value else _constant(other)
+    return other.data if type(other) is Value else _constant(other)
 
 
 def _number_of(x: Any) -> float:
     """A gradient's number: a float, or the data of a Value left by create_graph=True."""
-    return cast(float, x._data) if type(x) is Value else cast(float, x)
+    return cast(float, x.data) if type(x) is Value else cast(float, x)
 
 
 def _check_copyable(value: Value, what: str) -> None:
     if TRACING[0]:
         check_not_tracing(what)
-    if value._data is TRACED:
+    if value.data is TRACED:
         raise TraceError(f"{user_line()}: {what}: this Value was made while jit traced; it "
                          "stands for every example and holds no number")
 
@@ -979,7 +994,7 @@ def _check_recorded(root: Value, what: str) -> None:
             "nothing would get a gradient; compute it outside no_grad() (detach() makes a "
             "leaf on purpose)")
     check_not_tracing(f"{what}, backpropagating,")
-    if root._data is TRACED:
+    if root.data is TRACED:
         raise TraceError(f"{what}: this Value was made while jit traced; it holds no number, "
                          "so it cannot be differentiated eagerly")
 
@@ -1041,7 +1056,7 @@ def operand_gradients(node: Value, g: Any = 1.0, *, create_graph: bool = False
         out: Any = node
         args: Sequence[Any] = operands
     else:
-        out, args = node._data, [o._data if type(o) is Value else o for o in operands]
+        out, args = node.data, [o.data if type(o) is Value else o for o in operands]
         g = _number_of(g)
     if op.variadic:
         rule = op.vjps[0]
@@ -1164,8 +1179,8 @@ def _backward_floats(root: Value) -> None:
                             reach(a)
                         if b not in seen:
                             reach(b)
-                        a.grad += g * b._data
-                        b.grad += g * a._data
+                        a.grad += g * b.data
+                        b.grad += g * a.data
                     elif op == "+":
                         if a not in seen:
                             reach(a)
@@ -1175,13 +1190,13 @@ def _backward_floats(root: Value) -> None:
                         b.grad += g
                     else:
                         vjps = vjps_of[op]
-                        x, y, out = a._data, b._data, node._data
+                        x, y, out = a.data, b.data, node.data
                         give(a, vjps[0](g, out, x, y))
                         give(b, vjps[1](g, out, x, y))
                 else:  # a constant on the left
-                    give(b, vjps_of[op][1](g, node._data, a, b._data))
+                    give(b, vjps_of[op][1](g, node.data, a, b.data))
             elif b is None:  # a unary op
-                give(a, vjps_of[op][0](g, node._data, a._data))
+                give(a, vjps_of[op][0](g, node.data, a.data))
             elif op == "*":  # a constant on the right
                 if a not in seen:
                     reach(a)
@@ -1191,6 +1206,6 @@ def _backward_floats(root: Value) -> None:
                     reach(a)
                 a.grad += g
             else:
-                give(a, vjps_of[op][0](g, node._data, a._data, b))
+                give(a, vjps_of[op][0](g, node.data, a.data, b))
     for node, old in kept:
         node.grad = node.grad if old is None else _number_of(old) + node.grad

@@ -84,30 +84,39 @@ def _contraction(program: Program, total: Instr, producer: dict[int, Instr],
     grid = factor(rows, ia[p], ib[p])
     if grid is None:
         return None
-    a_cells, b_cells, out_cells = grid
+    a_cells, b_cells, out_cells, valid = grid
     if a_cells.shape[-1] == 1:
         return None  # nothing is summed (products side by side): better left elementwise
     instrs = []
 
     def dense(source: Var, cells: Array) -> Var:
         if source.id in constants:  # a constant operand: gathered now, once
-            value = constants[source.id].reshape(-1)[cells] if constants[source.id].ndim \
-                else np.full(cells.shape, float(constants[source.id]))
+            value = np.where(cells >= 0, constants[source.id].reshape(-1)[cells], 0.0) \
+                if constants[source.id].ndim else np.full(cells.shape, float(constants[
+                    source.id]))
             out = program.var(cells.shape, False)
             instrs.append(Instr("const", out, (), {"value": value}))
             return out
         out = program.var(cells.shape, source.batched)
-        instrs.append(Instr("gather", out, (source,), {"index": cells}))
+        attrs: dict[str, object] = {"index": cells}
+        if (cells < 0).any():
+            attrs["fill"] = 0.0  # a hole of a ragged grid
+        instrs.append(Instr("gather", out, (source,), attrs))
         return out
 
     x, y = dense(a, a_cells), dense(b, b_cells)
     batched = a.batched or b.batched
+    layout = "xij"
+    if (out_cells.transpose(0, 2, 1).ravel() == np.arange(out_cells.size)).all():
+        layout, out_cells = "xji", out_cells.transpose(0, 2, 1)  # the members' own order
     spec = ("b" if a.batched else "") + "xik", ("b" if b.batched else "") + "xjk", \
-        ("b" if batched else "") + "xij"
+        ("b" if batched else "") + layout
     cells = out_cells.shape
     result = program.var(cells, batched)
-    instrs.append(Instr("contract", result, (x, y), {"spec": spec},
-                        products.covers + total.covers))
+    attrs_c: dict[str, object] = {"spec": spec}
+    if valid is not None:
+        attrs_c["valid"] = valid  # over x, i, j, k: the grid's own products
+    instrs.append(Instr("contract", result, (x, y), attrs_c, products.covers + total.covers))
     member_cell = np.full(total.out.size, -1, dtype=np.intp)
     member_cell[out_cells.ravel()[out_cells.ravel() >= 0]] = \
         np.flatnonzero(out_cells.ravel() >= 0)
@@ -118,15 +127,20 @@ def _contraction(program: Program, total: Instr, producer: dict[int, Instr],
     return instrs
 
 
-def factor(o: Array, ia: Array, ib: Array) -> tuple[Array, Array, Array] | None:
+def factor(o: Array, ia: Array, ib: Array, *, density: float = 0.4
+           ) -> tuple[Array, Array, Array, Array | None] | None:
     """The contraction ``out[o] = sum a[ia] * b[ib]`` as dense index grids, or None.
 
-    Returns ``(a_cells, b_cells, out_cells)``: ``a_cells[x, i, k]`` is the entry of ``a`` in
-    each cell of its grid, ``b_cells[x, j, k]`` that of ``b``, and ``out_cells[x, i, j]`` the
-    output each cell of the result goes to (-1: a cell no output reads).
+    Returns ``(a_cells, b_cells, out_cells, valid)``: ``a_cells[x, i, k]`` is the entry of
+    ``a`` in each cell of its grid, ``b_cells[x, j, k]`` that of ``b``, and
+    ``out_cells[x, i, j]`` the output each cell of the result goes to. A ragged sum (causal
+    attention, where position t sums over positions s <= t only) lays out as a grid with
+    holes, if at least ``density`` of it is used: then -1 marks an entry missing from a grid
+    (read as 0) and ``valid[x, i, j, k]`` says which products are the sum's own; a product
+    outside ``valid`` always has a missing factor or goes to a missing output.
 
     >>> o = np.array([0, 0, 1, 1]); ia = np.array([0, 1, 2, 3]); ib = np.array([0, 1, 0, 1])
-    >>> [c.shape for c in factor(o, ia, ib)]  # a 2x2 matrix times a vector of 2
+    >>> [c.shape for c in factor(o, ia, ib)[:3]]  # a 2x2 matrix times a vector of 2
     [(1, 2, 2), (1, 1, 2), (1, 2, 1)]
     """
     keys = [_classes(o), _classes(ia), _classes(ib)]
@@ -138,8 +152,9 @@ def factor(o: Array, ia: Array, ib: Array) -> tuple[Array, Array, Array] | None:
     n_x = int(x.max()) + 1
     sizes = [int(r.max()) + 1 for r in ranks]
     (r_oa, r_ob, r_ab), (n_i, n_j, n_k) = ranks, sizes
-    if n_x * n_i * n_j * n_k != len(o):
-        return None  # not a full grid (a ragged sum, as in causal attention): left as it is
+    grid = n_x * n_i * n_j * n_k
+    if len(o) < density * grid:
+        return None  # too ragged to be worth a grid: left as it is
     cell = ((x * n_i + r_oa) * n_j + r_ob) * n_k + r_ab
     if len(np.unique(cell)) != len(o):
         return None
@@ -148,8 +163,19 @@ def factor(o: Array, ia: Array, ib: Array) -> tuple[Array, Array, Array] | None:
     out_cells = _one_to_one(o, (x * n_i + r_oa) * n_j + r_ob, n_x * n_i * n_j)
     if a_cells is None or b_cells is None or out_cells is None:
         return None
-    return (a_cells.reshape(n_x, n_i, n_k), b_cells.reshape(n_x, n_j, n_k),
-            out_cells.reshape(n_x, n_i, n_j))
+    a_cells = a_cells.reshape(n_x, n_i, n_k)
+    b_cells = b_cells.reshape(n_x, n_j, n_k)
+    out_cells = out_cells.reshape(n_x, n_i, n_j)
+    if len(o) == grid:
+        return a_cells, b_cells, out_cells, None
+    used = np.zeros(grid, dtype=bool)
+    used[cell] = True
+    valid: Array = used.reshape(n_x, n_i, n_j, n_k)
+    present = ((a_cells >= 0)[:, :, None, :] & (b_cells >= 0)[:, None, :, :]
+               & (out_cells >= 0)[:, :, :, None])
+    if (present & ~valid).any():
+        return None  # a product the sum does not have would be added in
+    return a_cells, b_cells, out_cells, valid
 
 
 def _classes(key: Array) -> tuple[Array, Array, Array]:

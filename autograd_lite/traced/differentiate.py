@@ -472,9 +472,10 @@ def _contract_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
         if len(factors) != 2 or not all(id(f) in labelled for f in factors):
             raise ValueError("the rule of * is no longer a product: contractions need it")
         (x, sx), (y, sy) = (labelled[id(f)] for f in factors)
-        shape = var.shape
-        out.append((j, builder.emit("contract", [x, y], shape, var.batched,
-                                    spec=(sx, sy, spec))))
+        attrs: dict[str, Any] = {"spec": (sx, sy, spec)}
+        if "valid" in instr.attrs:  # a ragged grid: the same products count, and no others
+            attrs["valid"] = instr.attrs["valid"]
+        out.append((j, builder.emit("contract", [x, y], var.shape, var.batched, **attrs)))
     return out
 
 

@@ -113,61 +113,55 @@ def _gather(index: Array, fill: float | None, trailing: int) -> Callable[[Array]
 
 
 def _scatter(index: Array, target: tuple[int, ...]) -> Callable[[Array], Array]:
-    """The transpose of ``_gather``: entries added into zeros of the ``target`` shape."""
-    flat = index.ravel()
-    size = int(np.prod(target, dtype=np.int64))
-    valid = flat >= 0
-    unique = bool(valid.all()) and len(np.unique(flat)) == len(flat)
-
-    def lead_of(g: Array) -> tuple[int, ...]:
-        return g.shape[:g.ndim - index.ndim]
-
-    if unique and len(flat) == size and (flat == np.arange(size)).all():
-        return lambda g: g.reshape(*lead_of(g), *target)
-    if unique:
-        def assigned(g: Array) -> Array:
-            lead = lead_of(g)
-            out = np.zeros((*lead, size))
-            out[..., flat] = g.reshape(*lead, -1)
-            return out.reshape(*lead, *target)
-
-        return assigned
-    positions = flat[valid]
-
-    def added(g: Array) -> Array:
-        lead = lead_of(g)
-        values = g.reshape(*lead, -1)[..., valid]
-        if not lead:
-            return np.bincount(positions, weights=values, minlength=size).reshape(target)
-        rows = int(np.prod(lead))
-        where = (positions[None, :] + size * np.arange(rows)[:, None]).ravel()
-        return np.bincount(where, weights=values.reshape(-1), minlength=rows * size
-                           ).reshape(*lead, *target)
-
-    return added
+    """The transpose of ``_gather``: entries added into zeros of the ``target`` shape (entries
+    at ``-1`` were the gather's fill: they go nowhere)."""
+    return _scatter_sum([index], target)
 
 
 def _scatter_sum(indices: list[Array], target: tuple[int, ...]) -> Callable[..., Array]:
-    """Several scatters into one zero array of the ``target`` shape, added in place."""
+    """Scatters into one zero array of the ``target`` shape, added in place: by assignment
+    where a scatter's positions are distinct, else by ``bincount``, with the batch rows laid
+    end to end (much faster than ``np.add.at``)."""
     size = int(np.prod(target, dtype=np.int64))
     plans = []
     for index in indices:
         flat = index.ravel()
         valid = flat >= 0
-        unique = bool(valid.all()) and len(np.unique(flat)) == len(flat)
-        plans.append((flat, valid, unique, index.ndim))
+        positions = flat[valid]
+        every = bool(valid.all())
+        unique = len(np.unique(positions)) == len(positions)
+        whole = every and unique and len(flat) == size and (flat == np.arange(size)).all()
+        inverse = None  # each target entry read once: the scatter is a gather
+        if unique and len(positions) == size:
+            inverse = np.empty(size, dtype=np.intp)
+            inverse[positions] = np.flatnonzero(valid)
+        plans.append((flat, valid, positions, every, unique, whole, index.ndim, inverse))
+    single = len(plans) == 1
 
     def scatter_sum(*gs: Array) -> Array:
-        lead = gs[0].shape[:gs[0].ndim - plans[0][3]]
-        out = np.zeros((*lead, size))
-        for g, (flat, valid, unique, _) in zip(gs, plans, strict=True):
+        lead = gs[0].shape[:gs[0].ndim - plans[0][6]]
+        out = None
+        for g, (_, valid, positions, every, unique, whole, _, inverse) in zip(
+                gs, plans, strict=True):
             values = g.reshape(*lead, -1)
+            if single and whole:
+                return values.reshape(*lead, *target)
+            if single and inverse is not None:
+                return values[..., inverse].reshape(*lead, *target)
+            if not every:
+                values = values[..., valid]
+            if out is None:
+                out = np.zeros((*lead, size))
             if unique:
-                out[..., flat] += values
+                out[..., positions] += values
             elif not lead:
-                out += np.bincount(flat[valid], weights=values[valid], minlength=size)
+                out += np.bincount(positions, weights=values, minlength=size)
             else:
-                np.add.at(out, (slice(None), flat[valid]), values[..., valid])  # type: ignore[arg-type]
+                rows = lead[0]
+                spread = (positions[None, :] + size * np.arange(rows)[:, None]).ravel()
+                out += np.bincount(spread, weights=values.reshape(-1),
+                                   minlength=rows * size).reshape(rows, size)
+        assert out is not None
         return out.reshape(*lead, *target)
 
     return scatter_sum
@@ -256,6 +250,31 @@ def _contract(instr: Instr) -> Callable[[Array, Array], Array]:
     return product
 
 
+def _masked(instr: Instr, fast: Callable[[Array, Array], Array]
+            ) -> Callable[[Array, Array], Array]:
+    """A contraction over a grid with holes: the matrix product, whose extra products are
+    exact zeros (a factor of 0, or a result nobody reads) as long as the operands are finite;
+    otherwise (0 times an infinity would be nan) the grid's own products only, added up."""
+    spec_a, spec_b, spec_out = instr.attrs["spec"]
+    lead = "b" if "b" in spec_a + spec_b else ""
+    full = lead + "xijk"
+    valid = instr.attrs["valid"]
+    product = f"{spec_a},{spec_b}->{full}"
+    summed = tuple(k for k, c in enumerate(full) if c not in spec_out)
+    kept = "".join(c for c in full if c in spec_out)
+    order = [kept.index(c) for c in spec_out]
+    shape = instr.out.shape
+
+    def contract(x: Array, y: Array) -> Array:
+        if np.isfinite(x).all() and np.isfinite(y).all():
+            return fast(x, y)
+        terms = np.where(valid, np.einsum(product, x, y), 0.0)
+        result: Array = terms.sum(axis=summed).transpose(order)
+        return result.reshape(*result.shape[:len(result.shape) - len(shape)], *shape)
+
+    return contract
+
+
 def _squeezed(x: Array, spec: str) -> tuple[int, ...]:
     """``x``'s shape without its axes of length 1 (the batch axis kept)."""
     return tuple(n for c, n in zip(spec, x.shape, strict=True) if c == "b" or n != 1)
@@ -323,7 +342,8 @@ def function_of(instr: Instr) -> Callable[..., Any]:
     if op == "detach":
         return lambda x: x
     if op == "contract":
-        return _contract(instr)
+        fast = _contract(instr)
+        return fast if "valid" not in attrs else _masked(instr, fast)
     if op == "take":
         return lambda table, positions: np.where(positions >= 0, table[positions], np.nan)
     if op == "put":

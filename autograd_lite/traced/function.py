@@ -180,9 +180,9 @@ class TracedFunction:
         """The current data of the parameters and of the captured leaves, as arrays."""
         np = _numpy()
         # a list of the floats first: the quickest way to read thousands of them
-        params = np.fromiter([p._data for p in self.params], float, len(self.params)) \
+        params = np.fromiter([p.data for p in self.params], float, len(self.params)) \
             if self.params else None
-        captured = np.fromiter([c._data for c in compiled.captured], float) \
+        captured = np.fromiter([c.data for c in compiled.captured], float) \
             if compiled.captured else None
         return params, captured
 
@@ -260,7 +260,7 @@ class TracedFunction:
                        for a, w in zip(arrays, structure, strict=True)]
             result = self.fn(*example)
             outputs.append(list(result) if isinstance(result, list | tuple) else [result])
-        eager = np.array([[o._data if type(o) is Value else float(o) for o in row]
+        eager = np.array([[o.data if type(o) is Value else float(o) for o in row]
                           for row in outputs]).reshape(batch, -1)
         if self.reduce is None:
             report = CheckReport(_relative(traced, eager), 0.0, float(tolerance))
@@ -327,7 +327,7 @@ def _numbers(arg: Any, i: int) -> np.ndarray:
 
 
 def _added(old: Any, g: float) -> float:
-    return g if old is None else (old._data if type(old) is Value else old) + g
+    return g if old is None else (old.data if type(old) is Value else old) + g
 
 
 def _relative(a: Any, b: Any, scale: float = 0.0) -> float:

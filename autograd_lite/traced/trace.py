@@ -62,7 +62,7 @@ class _Recorder:
 
 def _placeholder(label: str) -> Value:
     value = _new(Value)
-    value._data, value.grad, value.label = TRACED, 0.0, label
+    value.data, value.grad, value.label = TRACED, 0.0, label
     value._op, value._a, value._b, value._depth = "", None, None, 0
     return value
 
@@ -98,9 +98,9 @@ def _run(fn: Callable[..., Any], structure: Sequence[int | None], params: Sequen
             values = [_placeholder(f"x{i}[{j}]") for j in range(width)]
             inputs.append(values)
             arguments.append(values)
-    stash = [(leaf, leaf._data) for leaf in (*params, *hidden)]
+    stash = [(leaf, leaf.data) for leaf in (*params, *hidden)]
     for leaf, _ in stash:
-        leaf._data = TRACED
+        leaf.data = TRACED
     TRACING[0] += 1
     try:
         with _set_mode(trace=recorder):
@@ -108,8 +108,14 @@ def _run(fn: Callable[..., Any], structure: Sequence[int | None], params: Sequen
         output_values = _outputs(result, outputs, recorder)
     finally:
         TRACING[0] -= 1
+        assigned = [leaf for leaf, _ in stash if leaf.data is not TRACED]
         for leaf, data in stash:
-            leaf._data = data
+            leaf.data = data
+    if assigned:
+        raise TraceError(
+            f"the traced function assigns the number of {len(assigned)} of its parameters or "
+            f"captured Values (assigning v.data, e.g. {assigned[0]!r}): that would happen once, "
+            "while tracing, and never at a later call; update parameters outside the function")
     if recorder.no_grad_at is not None:
         raise TraceError(f"{recorder.no_grad_at}: the traced function computes under "
                          "no_grad(); a trace cannot follow what no_grad() does not record "
@@ -168,7 +174,7 @@ def _build(recorder: _Recorder, inputs: list[list[Value]], structure: Sequence[i
     sources: dict[int, tuple[Any, ...]] = {}
     labels: dict[int, str] = {}
     index: dict[int, int] = {}
-    constants = {id(c): c._data for c in recorder.constants}
+    constants = {id(c): c.data for c in recorder.constants}
 
     def source(value: Value, where: tuple[Any, ...], is_batched: bool) -> None:
         i = len(ops)
@@ -223,7 +229,7 @@ def _build(recorder: _Recorder, inputs: list[list[Value]], structure: Sequence[i
         if id(value) not in index:  # a constant the function returned
             node(value, "", ())
             ops[-1] = "sum"
-            args[-1] = (constants.get(id(value), value._data),)
+            args[-1] = (constants.get(id(value), value.data),)
         outputs.append(index[id(value)])
     return Trace(ops, args, batched, sources, labels, outputs, output_size,
                  list(structure), list(params), captured)
