@@ -15,6 +15,7 @@ points would not be finite numbers.
 
 from __future__ import annotations
 
+import importlib.resources
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -22,7 +23,8 @@ from typing import Any
 
 from ._checks import got, integer, is_real, ordered, real
 
-__all__ = ["xor", "moons", "circles", "spirals", "DATASETS", "to_signed", "train_test_split"]
+__all__ = ["xor", "moons", "circles", "spirals", "DATASETS", "to_signed", "train_test_split",
+           "names"]
 
 Dataset = tuple[list[list[float]], list[int]]
 
@@ -155,3 +157,16 @@ def train_test_split(X: Sequence[Any], y: Sequence[Any], test_fraction: float = 
     test, train = order[:n_test], order[n_test:]
     return ([X[i] for i in train], [X[i] for i in test],
             [y[i] for i in train], [y[i] for i in test])
+
+
+def names() -> list[str]:
+    """The 32,033 first names of Karpathy's makemore data set, in the file's order: lower-case
+    letters a-z only, 2 to 15 letters long (the text data of notebook 12; MIT licence, the file
+    ``names.LICENSE`` beside this module).
+
+    >>> words = names()
+    >>> len(words), words[:3]
+    (32033, ['emma', 'olivia', 'ava'])
+    """
+    text = importlib.resources.files("nn").joinpath("names.txt").read_text(encoding="utf-8")
+    return text.split()

@@ -27,6 +27,7 @@ every call, as constants).
 """
 
 from ..modes import TraceError
+from .batches import batches_by_structure
 from .function import CheckReport, TracedFunction, jit
 
-__all__ = ["jit", "TracedFunction", "CheckReport", "TraceError"]
+__all__ = ["jit", "TracedFunction", "CheckReport", "TraceError", "batches_by_structure"]

@@ -40,14 +40,17 @@ def contract(program: Program) -> Program:
     constants = {i.out.id: i.attrs["value"] for i in program.instrs if i.op == "const"}
     new: list[Instr] = []
     done = 0
+    replaced: set[int] = set()  # the products and gathers a contraction took the place of
     for instr in program.instrs:
         replacement = _contraction(program, instr, producer, readers, constants)
         if replacement is None:
             new.append(instr)
         else:
             new.extend(replacement)
+            gather = producer[instr.args[0].id]
+            replaced.update((gather.out.id, gather.args[0].id))
             done += 1
-    program.instrs = new
+    program.instrs = [i for i in new if i.out.id not in replaced]
     if done:
         program.notes.append(f"contract: {done} sums of products became contractions")
     return program

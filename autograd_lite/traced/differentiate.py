@@ -15,7 +15,8 @@ weights, ``g.T @ x`` over the batch).
 Where ``select`` did not choose an option, its rule gives no gradient at all (``None``), not
 a zero: the walk carries a mask with such gradients, and where they are added to others, or
 reach a parameter, entries outside the mask count as exactly 0, as in the eager walk, even if
-a derivative further down is infinite there.
+a derivative further down is infinite there. (A contraction mixes all its outputs into every
+entry of its operands: a masked gradient enters it as exact zeros outside the mask.)
 
 >>> from autograd_lite import Value
 >>> from .group import group
@@ -121,7 +122,7 @@ class Masked:
         self.value, self.mask = value, mask
 
 
-_PRIMITIVES = {"lt", "le", "gt", "ge", "and", "equal", "sign", "where"}
+_PRIMITIVES = {"lt", "le", "gt", "ge", "and", "equal", "sign", "where", "ones_like"}
 
 
 def _broadcast(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
@@ -373,6 +374,8 @@ def _pass_back(builder: _Builder, instr: Instr, g: Any, wanted: set[int]
     wants = [j for j, a in enumerate(instr.args) if a.id in wanted]
     if not wants or instr.op == "detach":
         return []
+    if type(g) is Masked and instr.op == "contract":  # only the products the mask lets in
+        return _contract_t(builder, instr, g.value, wants, mask=g.mask)
     if type(g) is Masked:  # what a masked gradient gives is masked the same way
         out = []
         for j, c in _pass_back(builder, instr, g.value, wanted):
@@ -393,7 +396,11 @@ def _pass_back(builder: _Builder, instr: Instr, g: Any, wanted: set[int]
 def _spread_mask(builder: _Builder, instr: Instr, j: int, mask: Sym) -> Sym:
     """``mask`` (over ``instr``'s result) carried to operand ``j`` as a gradient would be."""
     if instr.op in _TRANSPOSES:
-        [(_, spread)] = _TRANSPOSES[instr.op](builder, instr, mask * 1.0, [j])
+        weights = mask * 1.0
+        if weights.var.shape != instr.out.shape:  # a mask shared by all entries: spread out
+            weights = builder.emit("spread_to", [weights.var], instr.out.shape,
+                                   weights.var.batched, to=instr.out.shape)
+        [(_, spread)] = _TRANSPOSES[instr.op](builder, instr, weights, [j])
         return builder.apply("gt", (spread, 0.0))  # type: ignore[no-any-return]
     if instr.op in OPS and OPS[instr.op].variadic:  # over the stack of terms
         return builder.emit("expand", [mask.var], (*mask.var.shape, 1), mask.var.batched)
@@ -502,10 +509,12 @@ def _take_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
                              size=table.size))] if 0 in wants else []
 
 
-def _contract_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
-                ) -> list[tuple[int, Any]]:
+def _contract_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int],
+                mask: Sym | None = None) -> list[tuple[int, Any]]:
     """A contraction ``out = sum(a * b)`` passes ``g`` back by the rules of ``*``: the rule
-    for ``a``, ``g * b``, summed over the indices that ``a`` does not have."""
+    for ``a``, ``g * b``, summed over the indices that ``a`` does not have. With a ``mask``
+    (``g`` flows only inside it), only the products whose gradient is inside count, and the
+    result flows only into the entries that such a product reaches."""
     a, b = instr.args
     spec_a, spec_b, spec_out = instr.attrs["spec"]
     grid_a, grid_b, grid_out = instr.attrs["grids"]
@@ -523,7 +532,24 @@ def _contract_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
         attrs: dict[str, Any] = {"spec": (sx, sy, spec), "grids": (gx, gy, grid)}
         if "valid" in instr.attrs:  # a ragged grid: the same products count, and no others
             attrs["valid"] = instr.attrs["valid"]
-        out.append((j, builder.emit("contract", [x, y], var.shape, var.batched, **attrs)))
+        args = [x, y]
+        if mask is not None:
+            m = mask.var  # laid out as g is: the contraction reads it with g's labels
+            if m.shape != g.var.shape:
+                m = builder.emit("spread_to", [m], g.var.shape, m.batched, to=g.var.shape).var
+            if g.var.batched and not m.batched:
+                m = builder.emit("broadcast", [m, g.var], m.shape, True).var
+            args.append(m)
+            attrs["mask_of"] = 0 if x is g.var else 1
+        c: Any = builder.emit("contract", args, var.shape, var.batched, **attrs)
+        if mask is not None:  # where the contribution flows: a product of the mask and 1s
+            other = y if x is g.var else x
+            ones = builder.emit("ones_like", [other], other.shape, other.batched)
+            reach_args = [m, ones.var] if x is g.var else [ones.var, m]
+            reach_attrs = {k: v for k, v in attrs.items() if k != "mask_of"}
+            reach = builder.emit("contract", reach_args, var.shape, var.batched, **reach_attrs)
+            c = Masked(c, builder.apply("gt", (reach, 0.0)))
+        out.append((j, c))
     return out
 
 

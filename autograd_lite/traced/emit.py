@@ -195,7 +195,7 @@ def _contract(instr: Instr) -> Callable[[Array, Array], Array]:
     whichever order gives the result's layout without a copy."""
     spec_a, spec_b, spec_out = instr.attrs["spec"]
     grid_a, grid_b, grid_out = instr.attrs["grids"]  # the operands' shapes as grids
-    x_var, y_var = instr.args
+    x_var, y_var = instr.args[:2]
     sizes: dict[str, int | None] = {"b": None}
     for spec, grid in ((spec_a, grid_a), (spec_b, grid_b), (spec_out, grid_out)):
         for c, n in zip(spec.replace("b", ""), grid, strict=True):
@@ -272,32 +272,51 @@ def _contract(instr: Instr) -> Callable[[Array, Array], Array]:
     return product
 
 
-def _masked(instr: Instr, fast: Callable[[Array, Array], Array]
-            ) -> Callable[[Array, Array], Array]:
-    """A contraction over a grid with holes: the matrix product, whose extra products are
-    exact zeros (a factor of 0, or a result nobody reads) as long as the operands are finite;
-    otherwise (0 times an infinity would be nan) the grid's own products only, added up."""
+def _masked(instr: Instr, fast: Callable[[Array, Array], Array]) -> Callable[..., Array]:
+    """A contraction that must add only some of its products: those of a grid with holes
+    (``valid``, causal attention), and, for a gradient that flows only where a mask holds
+    (past a ``select``), those whose gradient entry is inside the mask (the third operand).
+    The matrix product is exact while the operands are finite (every extra product is 0 times
+    a number); otherwise (0 times an infinity is nan) only the products that count are added.
+    """
     spec_a, spec_b, spec_out = instr.attrs["spec"]
     lead = "b" if "b" in spec_a + spec_b else ""
     full = lead + "xijk"
-    valid = instr.attrs["valid"]
+    valid = instr.attrs.get("valid")
     product = f"{spec_a},{spec_b}->{full}"
     summed = tuple(k for k, c in enumerate(full) if c not in spec_out)
     kept = "".join(c for c in full if c in spec_out)
     order = [kept.index(c) for c in spec_out]
     shape = instr.out.shape
-
     grid_a, grid_b, _ = instr.attrs["grids"]
-    x_batched, y_batched = (v.batched for v in instr.args)
+    x_var, y_var = instr.args[:2]
+    batched = instr.out.batched
+    masked = instr.attrs.get("mask_of")  # 0 or 1: the operand the third argument masks
+    if masked is not None:
+        spec_m, grid_m = (spec_a, grid_a) if masked == 0 else (spec_b, grid_b)
+        m_batched = instr.args[2].batched
+        # the mask's axes in the order of ``full``, with new axes for the labels it lacks
+        present = [c for c in full if c in spec_m]
+        to_full = [spec_m.index(c) for c in present]
+        expand = tuple(slice(None) if c in spec_m else None for c in full)
 
-    def contract(x: Array, y: Array) -> Array:
+    def shaped(v: Array, grid: tuple[int, ...], is_batched: bool) -> Array:
+        return v.reshape(*v.shape[:1], *grid) if is_batched else v.reshape(grid)
+
+    def contract(x: Array, y: Array, mask: Array | None = None) -> Array:
         if np.isfinite(x).all() and np.isfinite(y).all():
-            return fast(x, y)
-        x = x.reshape(*x.shape[:1], *grid_a) if x_batched else x.reshape(grid_a)
-        y = y.reshape(*y.shape[:1], *grid_b) if y_batched else y.reshape(grid_b)
-        terms = np.where(valid, np.einsum(product, x, y), 0.0)
+            return fast(x, y) if mask is None else fast(np.where(
+                mask.reshape(x.shape if masked == 0 else y.shape), x, 0.0) if masked == 0
+                else x, y if masked == 0 else np.where(mask.reshape(y.shape), y, 0.0))
+        x, y = shaped(x, grid_a, x_var.batched), shaped(y, grid_b, y_var.batched)
+        terms = np.einsum(product, x, y)
+        keep: Any = True if valid is None else valid
+        if mask is not None:
+            m = shaped(mask, grid_m, m_batched).astype(bool).transpose(to_full)
+            keep = keep & m[expand]
+        terms = np.where(keep, terms, 0.0)
         result: Array = terms.sum(axis=summed).transpose(order)
-        return result.reshape(*result.shape[:len(result.shape) - len(shape)], *shape)
+        return result.reshape(*result.shape[:1], *shape) if batched else result.reshape(shape)
 
     return contract
 
@@ -375,7 +394,9 @@ def function_of(instr: Instr) -> Callable[..., Any]:
         return lambda x: x
     if op == "contract":
         fast = _contract(instr)
-        return fast if "valid" not in attrs else _masked(instr, fast)
+        return fast if "valid" not in attrs and "mask_of" not in attrs else _masked(instr, fast)
+    if op == "ones_like":
+        return np.ones_like
     if op == "take":
         return lambda table, positions: np.where(positions >= 0, table[positions], np.nan)
     if op == "put":
