@@ -6,8 +6,15 @@ a result is pickled with its whole graph as one flat list in topological order (
 results, each referring to earlier entries by index), and ``deepcopy`` walks the same order.
 Leaves are pickled as themselves, so a model's parameters pickled beside a graph stay the
 same objects in it; ``deepcopy`` reuses whatever its ``memo`` already holds, so every node
-shared between copied objects stays shared. ``Value``'s ``__reduce_ex__``, ``__copy__`` and
-``__deepcopy__`` call the functions here.
+shared between copied objects stays shared.
+
+A gradient recorded by ``backward(create_graph=True)`` is a graph that reaches back into the
+parameters (whose gradients reach back again, and so on): ``deepcopy`` copies all of it, one
+worklist instead of recursion; ``pickle`` keeps such a gradient as a leaf holding its number.
+
+This module knows nodes only by their slots (``data``, ``grad``, ``label``, ``_op``, ``_a``,
+``_b``, ``_depth``): ``Value``'s ``__reduce_ex__``, ``__copy__`` and ``__deepcopy__`` call the
+functions here with the engine's ``topological_order``, so the engine is never imported here.
 
 >>> import pickle
 >>> from autograd_lite import Value
@@ -23,76 +30,100 @@ shared between copied objects stays shared. ``Value``'s ``__reduce_ex__``, ``__c
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
-from .engine import Value, topological_order
-
 __all__ = ["reduce", "shallow_copy", "deep_copy"]
 
+Order = Callable[[Any], list[Any]]
 _new = object.__new__
+_SLOTS = ("_a", "_b", "data", "_depth", "_op", "grad", "label")
 
 
-def reduce(value: Value) -> tuple[Any, ...]:
-    """What ``pickle`` stores for ``value``: a leaf as itself, a result as its flat graph."""
+def reduce(value: Any, order: Order) -> tuple[Any, ...]:
+    """What ``pickle`` stores for ``value``: a leaf as itself (its state set after it exists,
+    so that references back to it work), a result as its flat graph."""
+    cls = type(value)
     if not value._op:
-        return _leaf, (value.data, value.grad, value.label, value._b)
-    order = topological_order(value)
-    index = {node: i for i, node in enumerate(order)}
+        state = (value.data, _pickled_grad(value.grad, cls), value.label, value._b)
+        return _new, (cls,), state, None, None, _set_leaf
+    nodes = order(value)
+    index = {node: i for i, node in enumerate(nodes)}
     records = [node if not node._op else
-               (node.data, node.grad, node.label, node._op, node._depth,
-                _map_operands(node, index.__getitem__))
-               for node in order]
-    return _rebuild, (records,)
+               (node.data, _pickled_grad(node.grad, cls), node.label, node._op, node._depth,
+                _map_operands(node, cls, index.__getitem__))
+               for node in nodes]
+    return _rebuild, (cls, records)
 
 
-def shallow_copy(value: Value) -> Value:
+def _pickled_grad(grad: Any, cls: Any) -> Any:
+    """A gradient as pickled: a float as itself; a recorded one as a leaf of its number."""
+    if type(grad) is cls and grad._op:
+        leaf: Any = _new(cls)
+        leaf.data, leaf.grad, leaf.label = grad.data, 0.0, None
+        leaf._op, leaf._a, leaf._b, leaf._depth = "", None, None, 0
+        return leaf
+    return grad
+
+
+def _set_leaf(leaf: Any, state: tuple[Any, ...]) -> None:
+    leaf.data, leaf.grad, leaf.label, leaf._b = state  # _b: NO_GRAPH after no_grad()
+    leaf._op, leaf._a, leaf._depth = "", None, 0
+
+
+def shallow_copy(value: Any) -> Any:
     """A new node with the same data, gradient, label, op and operands (``copy.copy``)."""
-    twin = _new(Value)
-    for name in Value.__slots__:
+    twin = _new(type(value))
+    for name in _SLOTS:
         setattr(twin, name, getattr(value, name))
     return twin
 
 
-def deep_copy(value: Value, memo: dict[int, Any]) -> Value:
-    """A copy of ``value``'s whole graph (``copy.deepcopy``), operands before results."""
-    for node in topological_order(value):
-        if id(node) not in memo:
-            twin = _new(Value)
+def deep_copy(value: Any, memo: dict[int, Any], order: Order) -> Any:
+    """A copy of ``value``'s whole graph (``copy.deepcopy``), operands before results, and of
+    every graph its nodes' gradients hold, with a worklist rather than recursion."""
+    import copy
+
+    cls = type(value)
+    pending = [value]
+    recorded = []  # twins whose gradient is a graph, to point at its copy at the end
+    while pending:
+        for node in order(pending.pop()):
+            if id(node) in memo:
+                continue
+            twin = _new(cls)
             twin.data, twin.label, twin._op, twin._depth = (node.data, node.label, node._op,
-                                                            node._depth)
-            twin._a, twin._b = _map_operands(node, lambda o: memo[id(o)])
-            twin.grad = copy.deepcopy(node.grad, memo)
+                                                             node._depth)
+            twin._a, twin._b = _map_operands(node, cls, lambda o: memo[id(o)])
             memo[id(node)] = twin
-    copied: Value = memo[id(value)]
-    return copied
+            grad = node.grad
+            if type(grad) is cls:  # a recorded gradient: its graph is copied in turn
+                pending.append(grad)
+                recorded.append((twin, grad))
+            else:
+                twin.grad = copy.deepcopy(grad, memo)
+    for twin, grad in recorded:
+        twin.grad = memo[id(grad)]
+    return memo[id(value)]
 
 
-def _map_operands(node: Value, replace: Callable[[Value], Any]) -> tuple[Any, Any]:
-    """``node``'s two operand slots with each Value in them replaced (constants kept)."""
+def _map_operands(node: Any, cls: type, replace: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """``node``'s two operand slots with each node in them replaced (constants kept)."""
     def swap(o: Any) -> Any:
-        return replace(o) if type(o) is Value else o
+        return replace(o) if type(o) is cls else o
 
     a = node._a
     return (tuple(map(swap, a)) if type(a) is tuple else swap(a)), swap(node._b)
 
 
-def _leaf(data: float, grad: Any, label: str | None, mark: Any = None) -> Value:
-    leaf = Value(data, label)
-    leaf.grad = grad
-    leaf._b = mark  # None, or NO_GRAPH for a result computed under no_grad()
-    return leaf
-
-
-def _rebuild(records: list[Any]) -> Value:
-    nodes: list[Value] = []
+def _rebuild(cls: type, records: list[Any]) -> Any:
+    nodes: list[Any] = []
     for record in records:
-        if type(record) is Value:
+        if type(record) is cls:
             nodes.append(record)
             continue
         data, grad, label, op, depth, (a, b) = record
-        node = _new(Value)
+        node: Any = _new(cls)
         node.data, node.grad, node.label, node._op, node._depth = data, grad, label, op, depth
 
         def resolve(o: Any) -> Any:

@@ -4,19 +4,26 @@ The mode lives in a ``contextvars.ContextVar``, so it is private to each thread 
 asyncio task: ``with no_grad():`` in one thread never turns off recording in another.
 Every op reads the mode once; the usual mode (recording, no anomaly checks) is one identity
 test on the hot path.
+
+While a trace records (``autograd_lite.jit``'s first call), the Values it makes hold no number:
+their data is ``TRACED``, which stands for every example at once and raises ``TraceError``,
+naming the user's line, wherever Python would use it as a number (``if``, comparisons,
+arithmetic, ``float``, formatting).
 """
 
 from __future__ import annotations
 
 import contextlib
+import linecache
 import math
+import sys
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled",
-    "AnomalyError", "TraceError",
+    "AnomalyError", "TraceError", "TRACED",
 ]
 
 
@@ -99,12 +106,66 @@ class TraceError(RuntimeError):
     function branched on the data of a traced Value, or its inputs changed structure."""
 
 
+TRACING = [0]
+"""How many traces are recording right now, in any thread: a cheap first test for the checks
+below, which then ask whether this context is the one tracing."""
+
+
+def user_line() -> str:
+    """``file:line ('code')`` of the innermost frame outside autograd_lite: the user's line."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(
+            ("autograd_lite.", "contextlib", "copy", "copyreg", "pickle")):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:  # pragma: no cover - always some caller
+        return "<unknown>"
+    code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}" + (f" ({code!r})" if code else "")
+
+
+_FROZEN = ("A trace records the function once for every example and every later parameter "
+           "value, so a number read here would be frozen into it. Write the choice with an op "
+           "of the table (relu, maximum, select, softplus, logsumexp, ...), pass the number "
+           "as a batched input or a parameter, or run this code eagerly, without jit.")
+
+
 def check_not_tracing(what: str) -> None:
-    """Raise ``TraceError`` when a trace is being recorded: ``what`` would read the numbers of
-    the one example being traced, and the trace would keep them for every later input."""
-    trace = STATE.get().trace
-    if trace is not None:
-        raise TraceError(trace.explain_read(what))
+    """Raise ``TraceError`` when a trace is being recorded in this context: ``what`` would read
+    the numbers of one example (or of the parameters at trace time) into the trace."""
+    if TRACING[0] and STATE.get().trace is not None:
+        raise TraceError(f"{user_line()}: {what} reads the number inside a Value while "
+                         f"jit traces. {_FROZEN}")
+
+
+def _refuse(*_: object, **__: object) -> Any:
+    raise TraceError(f"{user_line()}: this reads the number inside a Value while jit traces; "
+                     "the Value stands for every example (or for every later value of a "
+                     f"parameter) and holds no number. {_FROZEN}")
+
+
+class _Traced:
+    """The data of a Value made while a trace records: no number, only a stand-in that refuses
+    every use as one (``TRACED``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "traced"
+
+    __bool__ = __float__ = __int__ = __index__ = __complex__ = __round__ = __format__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _refuse
+    __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = __trunc__ = __floor__ = _refuse
+    __ceil__ = __divmod__ = __rdivmod__ = _refuse
+    __hash__ = object.__hash__
+
+    def __reduce__(self) -> str:
+        return "TRACED"
+
+
+TRACED: Any = _Traced()
+"""The data of the Values a trace makes: it stands for every example and is no number."""
 
 
 def _describe(operand: object) -> str:

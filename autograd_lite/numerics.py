@@ -190,7 +190,7 @@ def softplus(x: float) -> float:
 
 def select(index: float, *options: float) -> float:
     """``options[index]``; ``nan`` when ``index`` is not a whole number in range."""
-    if index == index and index == math.floor(index) and 0 <= index < len(options):
+    if 0 <= index < len(options) and index == math.floor(index):  # nan and inf fail first
         return options[int(index)]
     return NAN
 

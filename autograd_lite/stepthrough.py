@@ -44,6 +44,7 @@ from .engine import (
     reverse_topological_order,
     value_of,
 )
+from .modes import _set_mode
 
 __all__ = [
     "backward_steps", "BackwardStep", "GradientFlow", "GradSnapshot", "describe_node",
@@ -265,7 +266,8 @@ def _steps(root: Value, apply: bool) -> Iterator[BackwardStep]:
     before = {node: node.grad for node in order} if apply else {}
     if apply:
         _write(root, 1.0, before)
-    total = sum(1 for node in order if node._op)
+    with _set_mode(anomaly=False):  # how many op nodes a gradient reaches (see select)
+        total = sum(1 for _ in backprop(root, {root: 1.0}))
     grads: dict[Value, Any] = {root: 1.0}
     for index, (node, g, flows) in enumerate(backprop(root, grads)):
         local = {position: d for position, _, d in operand_gradients(node, 1.0)}

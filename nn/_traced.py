@@ -27,10 +27,10 @@ from ._checks import got
 
 INSTALL = 'pip install "autograd-lite[fast]"'
 
-# One traced forward pass per model, made on first use: (its parameters, the traced function).
-# The function refers to the model only weakly, so a model that goes away takes it along.
-_FORWARDS: weakref.WeakKeyDictionary[Any, tuple[list[Value], Any]] = \
-    weakref.WeakKeyDictionary()
+# One traced forward pass per model, made on first use: the model's id -> (what the trace
+# depends on, the traced function). An entry goes when its model does (a weakref callback),
+# so a model that cannot be weakly referenced is traced at every call instead of cached.
+_FORWARDS: dict[int, tuple[Any, Any]] = {}
 
 
 def wanted(traced: object, who: str) -> bool:
@@ -51,14 +51,10 @@ def _traceable(model: Any) -> bool:
 
 def outputs(model: Callable[[Any], Any], rows: Any, traced: bool) -> list[Any]:
     """The model's outputs for each row, as numbers: a float per row for a model with one
-    output, else a list of floats. Traced (one trace per model, reused) or eager, without
-    recording a graph."""
+    output, else a list of floats. Traced (one trace per model, reused while the model's
+    parameters and settings stay the same) or eager, without recording a graph."""
     if traced and _traceable(model):
-        import numpy as np
-
-        forward = _forward(model)
-        batch = np.asarray(rows, dtype=np.float64)
-        out = forward(batch)
+        out = _forward(model)(rows)  # jit checks the rows are numbers, as eager code does
         result: list[Any] = out.tolist()
         return result
     with no_grad():
@@ -66,21 +62,59 @@ def outputs(model: Callable[[Any], Any], rows: Any, traced: bool) -> list[Any]:
     return [out.data if type(out) is Value else [o.data for o in out] for out in outs]
 
 
+def fingerprint(model: Any) -> tuple[Any, ...]:
+    """What a model's traced forward pass depends on besides the parameters' numbers: the
+    parameters themselves and every plain setting of the model and of its sub-modules
+    (numbers, strings, flags; other objects by identity). A change in any of them, say a
+    temperature or an activation name set after the first call, means a new trace."""
+    from .modules import Module
+
+    found: list[Any] = [tuple(map(id, model.parameters()))]
+    stack = [model]
+    seen: set[int] = set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        items = vars(obj).items() if hasattr(obj, "__dict__") else ()
+        for name, value in items:
+            if isinstance(value, Module):
+                stack.append(value)
+            elif isinstance(value, list | tuple) and any(isinstance(v, Module) for v in value):
+                stack.extend(v for v in value if isinstance(v, Module))
+            elif type(value) is not Value:
+                found.append((id(obj), name, _setting(value)))
+    return tuple(found)
+
+
+def _setting(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str | bytes):
+        return value
+    if isinstance(value, tuple | list) and all(
+            v is None or isinstance(v, bool | int | float | str) for v in value):
+        return tuple(value)
+    return ("object", id(value))
+
+
 def _forward(model: Any) -> Any:
     from autograd_lite import jit
 
-    params = model.parameters()
-    cached = _FORWARDS.get(model)
-    if cached is not None and len(cached[0]) == len(params) and all(
-            a is b for a, b in zip(cached[0], params, strict=True)):
+    key = id(model)
+    depends = fingerprint(model)
+    cached = _FORWARDS.get(key)
+    if cached is not None and cached[0] == depends:
         return cached[1]
-    reference = weakref.ref(model)
+    try:
+        reference: Callable[[], Any] = weakref.ref(model, lambda _: _FORWARDS.pop(key, None))
+    except TypeError:  # a model without weak references: traced afresh, not cached
+        return jit(model, params=model.parameters(), reduce=None)
 
     def forward(x: Any) -> Any:
-        return reference()(x)  # type: ignore[misc]  # alive while it is being called
+        return reference()(x)  # alive while it is being called
 
-    traced = jit(forward, params=params, reduce=None)
-    _FORWARDS[model] = (params, traced)
+    traced = jit(forward, params=model.parameters(), reduce=None)
+    _FORWARDS[key] = (depends, traced)
     return traced
 
 

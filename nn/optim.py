@@ -52,7 +52,7 @@ def _grad(i: int, p: Value) -> float:
     if type(g) is float:
         return g
     if type(g) is Value:  # after backward(create_graph=True)
-        return g.data
+        return float(g.data)
     if is_real(g):
         return float(g)
     raise TypeError(f"parameter {i}'s grad must be a number, got {got(g)}")

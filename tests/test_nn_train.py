@@ -393,3 +393,47 @@ def test_traced_needs_a_named_loss_and_numpy():
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
         "2", 'fit: traced=True needs NumPy: pip install "autograd-lite[fast]"']
+
+
+# --- the traced forward pass that predict and accuracy keep per model ------------------------
+
+def test_predict_traces_again_when_a_setting_of_the_model_changes():
+    from nn import Module
+
+    class Flip(Module):
+        def __init__(self):
+            self.w = Value(1.0)
+            self.sign = 1.0  # a plain setting the forward pass reads
+
+        def __call__(self, x):
+            return self.w * x[0] * self.sign
+
+    model, rows = Flip(), [[1.0], [2.0], [-1.0]]
+    assert predict(model, rows, traced=True) == [1, 1, 0]
+    model.sign = -1.0
+    assert predict(model, rows, traced=True) == predict(model, rows, traced=False) == [0, 0, 1]
+
+
+def test_a_dataclass_module_is_predicted_traced_as_eager():
+    import dataclasses
+
+    from nn import Module
+
+    @dataclasses.dataclass(eq=True)
+    class Line(Module):
+        w: Value = dataclasses.field(default_factory=lambda: Value(2.0))
+
+        def __call__(self, x):
+            return self.w * x[0] - 1.0
+
+    model, rows = Line(), [[1.0], [0.25]]
+    assert predict(model, rows, traced=True) == predict(model, rows, traced=False) == [1, 0]
+    assert accuracy(model, rows, [1, 0], traced=True) == 1.0
+
+
+def test_accuracy_refuses_rows_that_are_not_numbers_traced_as_eager():
+    model = MLP(2, [1], seed=0)
+    rows = [[0.5, 0.5], [None, None]]
+    for traced in (True, False):
+        with pytest.raises(TypeError):
+            accuracy(model, rows, [1, 0], traced=traced)

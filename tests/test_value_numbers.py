@@ -70,3 +70,25 @@ def test_a_value_cannot_index_a_list_and_says_what_to_use():
     with pytest.raises(TypeError, match=r"cannot index or repeat a list.*select\(index, opt"):
         z[Value(1.0)]
     assert z[int(Value(1.0))] is z[1]
+
+
+def test_a_numpy_scalar_assigned_to_data_becomes_a_python_float_at_the_first_op():
+    np = pytest.importorskip("numpy")
+    p = Value(1.0)
+    p.data = np.float32(0.1)
+    y = p * 3.0  # computed in Python floats, not in float32
+    assert type(p.data) is float and p.data == float(np.float32(0.1))
+    assert type(y.data) is float and y.data == float(np.float32(0.1)) * 3.0
+    q = Value(2.0)
+    q.data = np.int64(3)
+    assert (q.exp().data, type(q.data)) == (pytest.approx(20.0855369), float)
+
+
+@pytest.mark.parametrize("bad", ["0.5", None, 1 + 2j])
+def test_data_that_is_not_a_real_number_is_refused_by_the_first_op(bad):
+    p = Value(1.0)
+    p.data = bad
+    for op in (lambda v: v * 2.0, lambda v: 2.0 * v, lambda v: v.tanh(), lambda v: v + v,
+               lambda v: Value.sum([v, v])):
+        with pytest.raises(TypeError, match="expected a real number"):
+            op(p)

@@ -1,0 +1,501 @@
+"""Pass 5, ``differentiate``: a forward program to one that also computes the parameters'
+gradient, from the op table's rules.
+
+The walk goes through the forward instructions in reverse, as ``backward()`` goes through a
+graph, and calls each op's VJP rules from the table, the very functions ``backward()`` calls
+with floats, here with symbolic arrays (``Sym``): ``g * b`` appends a multiplication to the
+program, ``where(out <= 0.0, 0.0, g)`` a choice. So there is one set of rules for floats,
+Values and arrays, and the backward program is derived, never written by hand. The array
+primitives (``gather``, ``sum_last``, ``concat``, ...) only move or add numbers: each passes
+gradients back by its transpose (a ``gather`` by a ``scatter``). A ``contract`` (a sum of
+products) passes them back by the rule of ``*`` itself, applied to index-labelled operands:
+``g * b`` summed the way the contraction sums, i.e. another contraction (for a layer's
+weights, ``g.T @ x`` over the batch).
+
+Where ``select`` did not choose an option, its rule gives no gradient at all (``None``), not
+a zero: the walk carries a mask with such gradients, and where they are added to others, or
+reach a parameter, entries outside the mask count as exactly 0, as in the eager walk, even if
+a derivative further down is infinite there.
+
+>>> from autograd_lite import Value
+>>> from .group import group
+>>> from .simplify import simplify
+>>> from .trace import trace
+>>> w = Value(0.5)
+>>> program = differentiate(group(simplify(trace(lambda x: (w * x).tanh(), [None], [w]))))
+>>> [i.op for i in program.instrs]  # forward, then the rules of tanh and *
+['*', 'tanh', '*', 'const', '-', '*', '*', 'batch_sum']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..engine import BUILTIN_OPS, OPS, where
+from .ir import Instr, Program, Var
+
+__all__ = ["differentiate", "Sym"]
+
+
+class Sym:
+    """A Var of the program being differentiated, with the arithmetic the rules use."""
+
+    __slots__ = ("builder", "var")
+
+    def __init__(self, builder: _Builder, var: Var) -> None:
+        self.builder, self.var = builder, var
+
+    @classmethod
+    def apply_op(cls, name: str, operands: Sequence[Any]) -> Any:
+        """The engine's vocabulary functions (``div``, ``exp``, ``where``, ...) call this."""
+        builder = next(x.builder for x in operands if type(x) is Sym)
+        return builder.apply(name, operands)
+
+    def _op(self, name: str, *operands: Any) -> Any:
+        return self.builder.apply(name, operands)
+
+    def __add__(self, other: Any) -> Any:
+        return self._op("+", self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._op("+", other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return self._op("-", self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._op("-", other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._op("*", self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._op("*", other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._op("/", self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._op("/", other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return self._op("**", self, other)
+
+    def __neg__(self) -> Any:
+        return self._op("neg", self)
+
+    def __lt__(self, other: Any) -> Any:
+        return self._op("lt", self, other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._op("le", self, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._op("gt", self, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._op("ge", self, other)
+
+    def __and__(self, other: Any) -> Any:
+        return self._op("and", self, other)
+
+    def __rand__(self, other: Any) -> Any:
+        return self._op("and", other, self)
+
+    def __bool__(self) -> bool:
+        raise TypeError("a rule branched in Python on an array (use where(...))")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Masked:
+    """A gradient that flows only where ``mask`` holds (``value`` is 0 elsewhere, but what
+    is computed from it there must not count)."""
+
+    __slots__ = ("mask", "value")
+
+    def __init__(self, value: Sym, mask: Sym) -> None:
+        self.value, self.mask = value, mask
+
+
+_PRIMITIVES = {"lt", "le", "gt", "ge", "and", "equal", "sign", "where"}
+
+
+def _broadcast(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    return tuple(np.broadcast_shapes(*shapes))
+
+
+class _Builder:
+    """Appends instructions for the symbolic arithmetic of the rules."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.constants: dict[float, Var] = {}
+        self.values = {i.out.id: i.attrs["value"] for i in program.instrs if i.op == "const"}
+
+    def sym(self, var: Var) -> Sym:
+        return Sym(self, var)
+
+    def constant(self, value: float) -> Var:
+        key = float(value)
+        var = self.constants.get(key) if key == key else None
+        if var is None:
+            var = self.program.emit("const", [], (), False, value=np.array(key))
+            self.values[var.id] = np.array(key)
+            if key == key:
+                self.constants[key] = var
+        return var
+
+    def as_var(self, x: Any) -> Var:
+        if type(x) is Sym:
+            return x.var
+        if type(x) is Masked:
+            raise TypeError("a masked gradient in a rule")  # pragma: no cover - by design
+        if isinstance(x, bool | int | float | np.floating | np.integer | np.bool_):
+            return self.constant(float(x))
+        raise TypeError(f"a rule used {type(x).__name__} where an array was expected")
+
+    def apply(self, name: str, operands: Sequence[Any]) -> Any:
+        if name == "where":
+            condition, a, b = operands
+            known = self.known(condition)
+            if known is not None and known.size and (known == known.flat[0]).all():
+                return a if known.flat[0] else b  # a choice made already, for every entry
+            if b is None:  # no gradient where the condition fails: a masked gradient
+                value = self.apply("where", (condition, a, 0.0))
+                mask = self.sym(self.as_var(condition))
+                return Masked(value, mask)
+        if name not in _PRIMITIVES and name not in OPS:
+            raise KeyError(f"no op named {name!r}")
+        if name == "*":  # a product by exactly 1 is the other factor (a rule's b ** 1 too)
+            for x, other in ((operands[0], operands[1]), (operands[1], operands[0])):
+                if type(other) is Sym and _is_one(self.known(x)):
+                    return other
+        if name == "**" and type(operands[0]) is Sym and _is_one(self.known(operands[1])):
+            return operands[0]
+        args = [self.as_var(x) for x in operands]
+        shape = _broadcast([a.shape for a in args])
+        if all(a.id in self.values for a in args):  # constants only: computed now, once
+            from .emit import primitive
+            with np.errstate(all="ignore"):
+                value = np.asarray(primitive(name)(*[self.values[a.id] for a in args]),
+                                   dtype=float)
+            out = self.program.emit("const", [], value.shape, False, value=value)
+            self.values[out.id] = value
+            return self.sym(out)
+        out = self.program.emit(name, args, shape, any(a.batched for a in args))
+        return self.sym(out)
+
+    def known(self, x: Any) -> Any:
+        """The value of ``x`` if it is known now (a number or a constant), else None."""
+        if isinstance(x, bool | int | float):
+            return np.array(float(x))
+        if type(x) is Sym:
+            return self.values.get(x.var.id)
+        return None
+
+    def emit(self, op: str, args: Sequence[Var], shape: Sequence[int], batched: bool,
+             **attrs: Any) -> Sym:
+        if args and all(a.id in self.values for a in args):  # constants only: folded now
+            from .emit import function_of
+
+            out = self.program.var(shape, batched)
+            with np.errstate(all="ignore"):
+                value = np.asarray(function_of(Instr(op, out, tuple(args), attrs))(
+                    *[self.values[a.id] for a in args]), dtype=float)
+            var = self.program.emit("const", [], value.shape, False, value=value)
+            self.values[var.id] = value
+            return self.sym(var)
+        out = self.program.emit(op, args, shape, batched, **attrs)
+        if op == "const":
+            self.values[out.id] = attrs["value"]
+        return self.sym(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# The walk
+# ---------------------------------------------------------------------------------------------
+
+def differentiate(program: Program) -> Program:
+    """Append to ``program`` the instructions computing ``grads``: the gradient of
+    ``sum(seed * output)`` for the parameters (a ``(P,)`` array)."""
+    if program.params is None:
+        return program
+    forward = list(program.instrs)
+    builder = _Builder(program)
+    wanted = {program.params.id}
+    for instr in forward:
+        if instr.op != "detach" and any(a.id in wanted for a in instr.args):
+            wanted.add(instr.out.id)
+    output = program.output
+    assert output is not None
+    program.seed = program.var(output.shape, True)
+    grads: dict[int, list[Any]] = {}
+    if output.id in wanted:
+        grads[output.id] = [builder.sym(program.seed)]
+    for instr in reversed(forward):
+        contributions = grads.pop(instr.out.id, None)
+        if not contributions:
+            continue
+        g = _total(builder, contributions, instr.out)
+        for position, contribution in _pass_back(builder, instr, g, wanted):
+            target = instr.args[position]
+            grads.setdefault(target.id, []).append(_fit(builder, contribution, target))
+    params = program.params
+    contributions = grads.pop(params.id, None)
+    if contributions:
+        total = _resolved(builder, _total(builder, contributions, params))
+        program.grads = _fit(builder, total, params).var
+    else:
+        program.grads = builder.emit("const", [], params.shape, False,
+                                     value=np.zeros(params.shape)).var
+    return program
+
+
+def _total(builder: _Builder, contributions: list[Any], var: Var) -> Any:
+    """The contributions added up; masked ones count only inside their masks."""
+    plain = [c for c in contributions if type(c) is not Masked]
+    masked = [c for c in contributions if type(c) is Masked]
+    if not plain:
+        merged: Any = masked[0]
+        for c in masked[1:]:
+            value = _resolved(builder, merged) + _resolved(builder, c)
+            mask = builder.apply("gt", (merged.mask + c.mask, 0.0))
+            merged = Masked(value, mask)
+        return merged
+    plain = _merged_scatters(builder, plain, var)
+    total: Any = plain[0]
+    for more in (*plain[1:], *masked):
+        total = total + _resolved(builder, more)
+    return total
+
+
+def _merged_scatters(builder: _Builder, contributions: list[Sym], var: Var) -> list[Sym]:
+    """Contributions that are scatters into ``var`` (a parameter's share of each layer, say)
+    become one scatter of them all: one zero array, added into in place."""
+    producer = {i.out.id: i for i in builder.program.instrs[-4 * len(contributions) - 8:]}
+    scatters = [producer.get(c.var.id) for c in contributions]
+    parts = [i for i in scatters if i is not None and i.op == "scatter"
+             and i.out.batched == var.batched and i.out.shape == var.shape]
+    if len(parts) < 2:
+        return contributions
+    merged = builder.emit("scatter_sum", [i.args[0] for i in parts], var.shape, var.batched,
+                          indices=[i.attrs["index"] for i in parts])
+    merged_ids = {i.out.id for i in parts}
+    return [merged, *[c for c in contributions if c.var.id not in merged_ids]]
+
+
+def _resolved(builder: _Builder, g: Any) -> Sym:
+    """A gradient as a plain array: a masked one with exact zeros outside its mask."""
+    if type(g) is Masked:
+        g = where(g.mask, g.value, 0.0)
+    return g if type(g) is Sym else builder.sym(builder.as_var(g))
+
+
+def _fit(builder: _Builder, g: Any, target: Var) -> Any:
+    """A contribution made to fit ``target``: summed over the batch for an unbatched target,
+    summed over axes the target broadcast along, spread over axes it has and ``g`` lacks."""
+    if type(g) is Masked:
+        return Masked(_fit(builder, g.value, target), _fit_mask(builder, g.mask, target))
+    var = g.var
+    if var.batched and not target.batched:
+        var = builder.emit("batch_sum", [var], var.shape, False).var
+    if var.shape != target.shape:
+        common = _broadcast([var.shape, target.shape])
+        if common != target.shape:
+            var = builder.emit("sum_to", [var], target.shape, var.batched,
+                               to=target.shape).var
+        if var.shape != target.shape:
+            var = builder.emit("spread_to", [var], target.shape, var.batched,
+                               to=target.shape).var
+    return builder.sym(var)
+
+
+def _fit_mask(builder: _Builder, mask: Sym, target: Var) -> Sym:
+    fitted = _fit(builder, mask * 1.0, target)
+    return builder.apply("gt", (fitted, 0.0))  # type: ignore[no-any-return]
+
+
+def _pass_back(builder: _Builder, instr: Instr, g: Any, wanted: set[int]
+               ) -> list[tuple[int, Any]]:
+    """``(position, contribution)`` for each wanted operand of ``instr`` when ``g`` flows
+    into its result."""
+    wants = [j for j, a in enumerate(instr.args) if a.id in wanted]
+    if not wants or instr.op == "detach":
+        return []
+    if type(g) is Masked:  # what a masked gradient gives is masked the same way
+        out = []
+        for j, c in _pass_back(builder, instr, g.value, wanted):
+            if not isinstance(c, Sym | Masked):
+                c = builder.sym(builder.as_var(c))
+            if type(c) is Masked:
+                c = Masked(c.value, c.mask & _spread_mask(builder, instr, j, g.mask))
+            else:
+                c = Masked(c, _spread_mask(builder, instr, j, g.mask))
+            out.append((j, c))
+        return out
+    transpose = _TRANSPOSES.get(instr.op)
+    if transpose is not None:
+        return [(j, c) for j, c in transpose(builder, instr, g, wants) if c is not None]
+    return _by_rules(builder, instr, g, wants)
+
+
+def _spread_mask(builder: _Builder, instr: Instr, j: int, mask: Sym) -> Sym:
+    """``mask`` (over ``instr``'s result) carried to operand ``j`` as a gradient would be."""
+    if instr.op in _TRANSPOSES:
+        [(_, spread)] = _TRANSPOSES[instr.op](builder, instr, mask * 1.0, [j])
+        return builder.apply("gt", (spread, 0.0))  # type: ignore[no-any-return]
+    if instr.op in OPS and OPS[instr.op].variadic:  # over the stack of terms
+        return builder.emit("expand", [mask.var], (*mask.var.shape, 1), mask.var.batched)
+    return mask
+
+
+def _by_rules(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
+              ) -> list[tuple[int, Any]]:
+    """An op of the table: its VJP rules, called with symbolic arrays."""
+    row = OPS[instr.op]
+    out = builder.sym(instr.out)
+    args = [builder.sym(a) for a in instr.args]
+    passed = []
+    if row.variadic:  # one rule per term, applied to the whole stack of terms at once
+        *heads, stack = args
+        width = stack.var.shape[-1]
+        positions = builder.emit("const", [], (width,), False,
+                                 value=np.arange(width, dtype=float))
+        expand = [x if not x.var.shape else  # a constant shared by all: as it is
+                  builder.emit("expand", [x.var], (*x.var.shape, 1), x.var.batched)
+                  for x in (g, out, *heads)]
+        if len(args) - 1 in wants:
+            passed.append((len(args) - 1, row.vjps[0](expand[0], expand[1], stack,
+                                                      positions, *expand[2:])))
+        return [(j, c if isinstance(c, Sym | Masked) else builder.sym(builder.as_var(c)))
+                for j, c in passed if c is not None and not _is_zero(c)
+                and not _is_zero(builder.known(c))]
+    for j in wants:
+        try:
+            contribution = row.vjps[j](g, out, *args)
+        except Exception:
+            if instr.op in BUILTIN_OPS:
+                raise
+            contribution = builder.emit("rule", [g.var, out.var, *instr.args], g.var.shape,
+                                        g.var.batched, rule_of=instr.op, operand=j)
+        if contribution is None or _is_zero(contribution) or _is_zero(
+                builder.known(contribution)):
+            continue
+        if not isinstance(contribution, Sym | Masked):  # a constant: every entry the same
+            contribution = builder.emit("broadcast_const", [g.var], g.var.shape, g.var.batched,
+                                        value=float(contribution))
+        passed.append((j, contribution))
+    return passed
+
+
+def _is_one(value: Any) -> bool:
+    return value is not None and value.shape == () and float(value) == 1.0
+
+
+def _is_zero(c: Any) -> bool:
+    """True for a number or a known array that is all exactly 0."""
+    if isinstance(c, int | float):
+        return c == 0.0
+    return isinstance(c, np.ndarray) and bool((c == 0.0).all())
+
+
+# ---------------------------------------------------------------------------------------------
+# The array primitives' transposes
+# ---------------------------------------------------------------------------------------------
+
+def _gather_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
+              ) -> list[tuple[int, Any]]:
+    [source] = instr.args
+    var = g.var
+    if var.batched and not source.batched:  # sum over the batch first: a smaller scatter
+        var = builder.emit("batch_sum", [var], var.shape, False).var
+    return [(0, builder.emit("scatter", [var], source.shape, var.batched,
+                             index=instr.attrs["index"], size=source.size))]
+
+
+def _sum_last_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
+                ) -> list[tuple[int, Any]]:
+    [source] = instr.args
+    return [(0, builder.emit("spread", [g.var], source.shape, g.var.batched,
+                             width=source.shape[-1]))]
+
+
+def _concat_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
+              ) -> list[tuple[int, Any]]:
+    out, start = [], 0
+    for j, part in enumerate(instr.args):
+        if j in wants:
+            index = np.arange(start, start + part.size, dtype=np.intp)
+            out.append((j, builder.emit("gather", [g.var], part.shape, g.var.batched,
+                                        index=index)))
+        start += part.size
+    return out
+
+
+def _broadcast_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
+                 ) -> list[tuple[int, Any]]:
+    return [(0, g)] if 0 in wants else []
+
+
+def _expand_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
+              ) -> list[tuple[int, Any]]:
+    source = instr.args[0]
+    return [(0, builder.emit("sum_to", [g.var], source.shape, g.var.batched,
+                             to=source.shape))]
+
+
+def _take_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
+            ) -> list[tuple[int, Any]]:
+    table, positions = instr.args
+    return [(0, builder.emit("put", [g.var, positions], table.shape, False,
+                             size=table.size))] if 0 in wants else []
+
+
+def _contract_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
+                ) -> list[tuple[int, Any]]:
+    """A contraction ``out = sum(a * b)`` passes ``g`` back by the rules of ``*``: the rule
+    for ``a``, ``g * b``, summed over the indices that ``a`` does not have."""
+    a, b = instr.args
+    spec_a, spec_b, spec_out = instr.attrs["spec"]
+    labelled = {id(x): (var, spec) for x, var, spec in (
+        (_G, g.var, spec_out), (_A, a, spec_a), (_B, b, spec_b))}
+    out = []
+    for j, (var, spec) in enumerate(((a, spec_a), (b, spec_b))):
+        if j not in wants:
+            continue
+        product = OPS["*"].vjps[j](_G, _OUT, _A, _B)  # g * b, or g * a
+        factors = product.factors if type(product) is _Product else ()
+        if len(factors) != 2 or not all(id(f) in labelled for f in factors):
+            raise ValueError("the rule of * is no longer a product: contractions need it")
+        (x, sx), (y, sy) = (labelled[id(f)] for f in factors)
+        attrs: dict[str, Any] = {"spec": (sx, sy, spec)}
+        if "valid" in instr.attrs:  # a ragged grid: the same products count, and no others
+            attrs["valid"] = instr.attrs["valid"]
+        out.append((j, builder.emit("contract", [x, y], var.shape, var.batched, **attrs)))
+    return out
+
+
+class _Product:
+    """What the rule of ``*`` gives for index-labelled operands: the factors it multiplies."""
+
+    def __init__(self, *factors: Any) -> None:
+        self.factors = factors
+
+
+class _Label:
+    def __mul__(self, other: Any) -> _Product:
+        return _Product(self, other)
+
+    __rmul__ = __mul__
+
+
+_G, _OUT, _A, _B = _Label(), _Label(), _Label(), _Label()
+
+_TRANSPOSES = {
+    "gather": _gather_t, "sum_last": _sum_last_t, "concat": _concat_t,
+    "broadcast": _broadcast_t, "expand": _expand_t, "take": _take_t, "contract": _contract_t,
+}

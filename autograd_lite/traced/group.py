@@ -1,0 +1,250 @@
+"""Pass 2, ``group``: a trace (one example, scalar nodes) to a program of array instructions.
+
+Nodes of the same op, at the same depth, whose operands come from the same groups, form a group
+that one instruction computes for the whole batch: the 16 ``relu`` of a layer, or its 256
+weight-times-input products, are one NumPy call. A group's operands are read from their groups
+by an index (``gather``; none when it reads a whole group in order), or are constants. A group is
+batched when it depends on the batched inputs: a ``(B, size)`` array; otherwise (work on the
+parameters alone, like an L2 penalty) a ``(size,)`` array, computed once per call, not once
+per example.
+
+A ``sum`` group adds its terms source group by source group (``sum_last`` of a ``gather``),
+so that the contraction pass sees each sum of products on its own; its members may have
+different numbers of terms. The terms of the other variadic ops (``logsumexp``, ``select``)
+are stacked on a last axis, padded with the op's ``identity``.
+
+>>> from autograd_lite import Value
+>>> from .simplify import simplify
+>>> from .trace import trace
+>>> w = [Value(1.0), Value(2.0)]
+>>> print(group(simplify(trace(lambda x: (w[0] * x[0]).tanh() + (w[1] * x[1]).tanh(),
+...                                   [2], w))))  # doctest: +NORMALIZE_WHITESPACE
+program: 4 instructions; inputs v0; params v1
+    v2 = *(v1, v0)                                       (B, 2)  # 2 nodes
+    v3 = tanh(v2)                                        (B, 2)  # 2 nodes
+    v4 = gather(v3, index=[0,1], fill=0.0)               (B, 1, 2)
+    v5 = sum_last(v4)                                    (B, 1)
+return output v5
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from ..engine import OPS
+from .ir import Program, Trace, Var
+
+__all__ = ["group"]
+
+
+def group(trace: Trace) -> Program:
+    """Turn ``trace`` into array instructions, one (or a few) per group of nodes."""
+    program = Program()
+    program.output_size = trace.output_size
+    program.inputs = [program.var((w or 1,), True) for w in trace.widths]
+    if trace.params:
+        program.params = program.var((len(trace.params),), False)
+    if trace.captured:
+        program.captured = program.var((len(trace.captured),), False)
+    n = len(trace.ops)
+    var_of: list[Var | None] = [None] * n  # the Var holding node i, and its position there
+    pos_of = [0] * n
+    for i, where in trace.sources.items():
+        kind, *at = where
+        if kind == "input":
+            var_of[i], pos_of[i] = program.inputs[at[0]], at[1]
+        else:
+            var_of[i] = program.params if kind == "param" else program.captured
+            pos_of[i] = at[0]
+
+    # bucket the op nodes by level, op, batchedness and where their operands come from
+    ops, args = trace.ops, trace.args
+    level = [0] * n
+    buckets: dict[tuple[Any, ...], list[int]] = {}
+    number: dict[tuple[Any, ...], int] = {}
+    group_of = [0] * n  # a node's group: its source Var's id, or -1 - its bucket's number
+    for i in trace.sources:
+        group_of[i] = var_of[i].id  # type: ignore[union-attr]
+    by_level: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for i in range(n):
+        op = ops[i]
+        if not op:
+            continue
+        operands = args[i]
+        depth = 0
+        for a in operands:
+            if type(a) is int and level[a] > depth:
+                depth = level[a]
+        depth += 1
+        level[i] = depth
+        pattern: tuple[Any, ...] = tuple(group_of[a] if type(a) is int else "c"
+                                         for a in operands)
+        if op != "detach" and OPS[op].variadic:  # any number of terms, from any of them
+            head = 1 if OPS[op].selector is not None else 0
+            pattern = (*pattern[:head], tuple(sorted(set(pattern[head:]), key=str)))
+        key = (depth, op, trace.batched[i], pattern)
+        members = buckets.get(key)
+        if members is None:
+            members = buckets[key] = []
+            number[key] = len(number)
+            by_level[depth].append(key)
+        group_of[i] = -1 - number[key]
+        members.append(i)
+
+    for depth in sorted(by_level):
+        for key in by_level[depth]:
+            members = buckets[key]
+            out = _emit_group(program, trace, key[1], bool(key[2]), members, var_of, pos_of)
+            for position, m in enumerate(members):
+                var_of[m], pos_of[m] = out, position
+
+    program.output = _joined(program, trace.outputs, var_of, pos_of)
+    return program
+
+
+def _read(program: Program, source: Var | None, positions: list[int]) -> Var:
+    """The entries at ``positions`` of one source Var (all of it, in order: no gather)."""
+    assert source is not None
+    index = np.asarray(positions, dtype=np.intp)
+    if len(index) == source.size and (index == np.arange(len(index))).all():
+        return source
+    return program.emit("gather", [source], index.shape, source.batched, index=index)
+
+
+def _joined(program: Program, outputs: list[int], var_of: list[Var | None],
+            pos_of: list[int]) -> Var:
+    """The outputs side by side, as a batched ``(B, k)`` array: one gather per Var they come
+    from, in runs."""
+    parts: list[Var] = []
+    run: list[int] = []
+    for k, o in enumerate(outputs):
+        run.append(pos_of[o])
+        if k + 1 == len(outputs) or var_of[outputs[k + 1]] is not var_of[o]:
+            parts.append(_read(program, var_of[o], run))
+            run = []
+    out = parts[0] if len(parts) == 1 else program.emit(
+        "concat", parts, (sum(p.size for p in parts),), any(p.batched for p in parts))
+    if not out.batched:
+        out = program.emit("broadcast", [out, program.inputs[0]], out.shape, True)
+    return out
+
+
+def _operand(program: Program, trace: Trace, members: list[int], j: int,
+             var_of: list[Var | None], pos_of: list[int]) -> Var:
+    """Operand ``j`` of every member: a gather from its group, or a constant."""
+    first = trace.args[members[0]][j]
+    if type(first) is not int:
+        values = np.array([trace.args[m][j] for m in members], dtype=float)
+        if ((values == values[0]).all() and not np.isnan(values[0])) or np.isnan(values).all():
+            return _constant(program, np.array(values[0]))
+        return _constant(program, values)
+    source = var_of[first]
+    return _read(program, source, [pos_of[trace.args[m][j]] for m in members])
+
+
+def _constant(program: Program, value: np.ndarray) -> Var:
+    return program.emit("const", [], value.shape, False, value=value)
+
+
+def _emit_group(program: Program, trace: Trace, op: str, batched: bool, members: list[int],
+                var_of: list[Var | None], pos_of: list[int]) -> Var:
+    size = len(members)
+    if op == "detach":
+        source = _operand(program, trace, members, 0, var_of, pos_of)
+        return program.emit("detach", [source], (size,), batched, covers=size)
+    row = OPS[op]
+    if not row.variadic:
+        operands = [_operand(program, trace, members, j, var_of, pos_of)
+                    for j in range(len(trace.args[members[0]]))]
+        if all(not o.shape for o in operands):  # constants only: one of them at full size
+            value = program.instrs[-1].attrs["value"]
+            operands[-1] = _constant(program, np.full(size, float(value)))
+        return program.emit(op, operands, (size,), batched, covers=size)
+    head = 1 if row.selector is not None else 0
+    heads = [_operand(program, trace, members, j, var_of, pos_of) for j in range(head)]
+    terms = [trace.args[m][head:] for m in members]
+    if op == "sum":
+        return _sum(program, terms, batched, var_of, pos_of, size)
+    stack = _stack(program, terms, row.identity, var_of, pos_of)
+    return program.emit(op, [*heads, stack], (size,), batched, covers=size)
+
+
+def _sum(program: Program, terms: list[tuple[Any, ...]], batched: bool,
+         var_of: list[Var | None], pos_of: list[int], covers: int) -> Var:
+    """Each member's terms added up, source group by source group, plus its constants."""
+    size = len(terms)
+    by_source: dict[int, tuple[Var, list[list[int]]]] = {}
+    constants = np.zeros(size)
+    for k, member_terms in enumerate(terms):
+        for t in member_terms:
+            if type(t) is int:
+                source = var_of[t]
+                assert source is not None
+                entry = by_source.setdefault(source.id, (source, [[] for _ in range(size)]))
+                entry[1][k].append(pos_of[t])
+            else:
+                constants[k] += t
+    parts = []
+    for source, rows in by_source.values():
+        width = max(map(len, rows))
+        index = np.full((size, width), -1, dtype=np.intp)
+        for k, row in enumerate(rows):
+            index[k, :len(row)] = row
+        gathered = program.emit("gather", [source], index.shape, source.batched, index=index,
+                                fill=0.0)
+        parts.append(program.emit("sum_last", [gathered], (size,), source.batched))
+    if (constants != 0.0).any() or not parts:
+        parts.append(_constant(program, constants))
+    total = parts[0]
+    for part in parts[1:]:
+        total = program.emit("+", [total, part], (size,), total.batched or part.batched)
+    program.instrs[-1].covers = covers
+    return total
+
+
+def _stack(program: Program, terms: list[tuple[Any, ...]], fill: float | None,
+           var_of: list[Var | None], pos_of: list[int]) -> Var:
+    """The members' terms stacked on a last axis, ``(size, width)``, short rows padded."""
+    size, width = len(terms), max(map(len, terms))
+    sources: dict[int, Var] = {}
+    constants: list[float] = []
+    for member_terms in terms:
+        for t in member_terms:
+            if type(t) is int:
+                source = var_of[t]
+                assert source is not None
+                sources.setdefault(source.id, source)
+            else:
+                constants.append(t)
+    padded = any(len(t) < width for t in terms)
+    if padded and fill is None:
+        raise ValueError("terms of different counts cannot be stacked for this op")
+    offsets, start = {}, 0
+    for sid, source in sources.items():
+        offsets[sid] = start
+        start += source.size
+    constant_at: dict[str, tuple[int, float]] = {}
+    for c in [*constants, *([fill] if padded and fill is not None else [])]:
+        constant_at.setdefault(repr(c), (start + len(constant_at), c))
+    index = np.empty((size, width), dtype=np.intp)
+    for k, member_terms in enumerate(terms):
+        for j in range(width):
+            if j >= len(member_terms):
+                index[k, j] = constant_at[repr(fill)][0]
+            elif type(member_terms[j]) is int:
+                t = member_terms[j]
+                source = var_of[t]
+                assert source is not None
+                index[k, j] = offsets[source.id] + pos_of[t]
+            else:
+                index[k, j] = constant_at[repr(member_terms[j])][0]
+    parts = list(sources.values())
+    if constant_at:
+        values = np.array([c for _, c in constant_at.values()], dtype=np.float64)
+        parts.append(_constant(program, values))
+    joined = parts[0] if len(parts) == 1 else program.emit(
+        "concat", parts, (sum(p.size for p in parts),), any(p.batched for p in parts))
+    return program.emit("gather", [joined], index.shape, joined.batched, index=index)
