@@ -138,7 +138,7 @@ def scalar(x: object, what: str, *, value_ok: bool = True) -> float:
     if isinstance(x, Value):
         if not value_ok:
             raise Wrong(f"{what} is a Value ({x!r}); return a plain number")
-        return x.data
+        return float(x.data)
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return float(x)
     raise Wrong(f"{what} should be a number, got {_kind(x)}")

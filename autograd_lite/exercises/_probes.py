@@ -8,10 +8,10 @@ import contextlib
 import importlib.util
 import itertools
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..engine import OPS, Value, define_op
+from ..engine import Value, define_op
 from ..testing import gradcheck, gradgradcheck
 from ._answers import Wrong, fmt
 from ._running import describe_error
@@ -22,17 +22,19 @@ __all__ = ["scoped_op", "first_order_ok", "second_order_ok", "random_graph", "ch
 _counter = itertools.count()
 
 
-@contextlib.contextmanager
 def scoped_op(forward: Callable[..., float], *rules: Callable[..., Any]
-              ) -> Iterator[Callable[..., Value]]:
-    """An op made from ``forward`` and a student's ``rules`` for the length of the block, then
-    removed from the op table again, so that checks leave no op behind."""
-    name = f"_exercise_op_{next(_counter)}"
-    op = define_op(name, forward, *rules)
-    try:
-        yield op
-    finally:
-        OPS.pop(name, None)
+              ) -> contextlib.AbstractContextManager[Callable[..., Value]]:
+    """An op made from ``forward`` and a student's ``rules`` for the length of a ``with``
+    block, then removed from the op table again, so that checks leave no op behind.
+
+    >>> from autograd_lite.engine import OPS
+    >>> with scoped_op(lambda x: 2 * x, lambda g, out, x: 2 * g) as double:
+    ...     double(Value(3.0)).data
+    6.0
+    >>> double.__name__ in OPS
+    False
+    """
+    return define_op(f"_exercise_op_{next(_counter)}", forward, *rules)
 
 
 def _gradient_check(check: Callable[..., bool], f: Callable[..., Any],
