@@ -131,7 +131,7 @@ def test_the_template_as_given_is_not_answered_yet(exercise_id):
     result = exercises.check(exercise_id, namespace[e.answer])
     assert not result and not result.answered
     assert str(result).startswith(f"{exercise_id} not answered yet: ")
-    assert f"exercises.hint('{exercise_id}')" in str(result)
+    assert f'exercises.hint("{exercise_id}")' in str(result)
 
 
 def _raises(*args):

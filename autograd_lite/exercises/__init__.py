@@ -11,7 +11,7 @@ wrong (which number, which input, what kind of mistake) without giving the answe
 True
 >>> print(exercises.check("01.1", ...))  # the blank of the template
 01.1 not answered yet: replace the ... with d L / d a (a number);
-exercises.hint('01.1') gives a nudge
+exercises.hint("01.1") gives a nudge
 >>> result = exercises.check("01.1", -10.0)
 >>> bool(result), result.status
 (False, 'not right yet')
@@ -122,7 +122,7 @@ def check(exercise_id: str, answer: Any, *, time_limit: float | None = None,
             message = spec.check(answer, rng)
     except NotAnswered as blank:
         return Result(exercise_id, Result.NOT_ANSWERED,
-                      f"{blank}; exercises.hint({exercise_id!r}) gives a nudge")
+                      f'{blank}; exercises.hint("{exercise_id}") gives a nudge')
     except Wrong as wrong:
         return Result(exercise_id, Result.WRONG, str(wrong))
     except TimeLimitExceeded:

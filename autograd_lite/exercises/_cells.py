@@ -29,14 +29,14 @@ def answer_source(exercise: Exercise, solved: bool = False) -> str:
     >>> from autograd_lite import exercises
     >>> print(answer_source(exercises.catalogue()[0], solved=True))
     dL_da = ...  # a number
-    dL_da = exercises.solution('01.1')
+    dL_da = exercises.solution("01.1")
     <BLANKLINE>
-    exercises.check('01.1', dL_da)
+    exercises.check("01.1", dL_da)
     """
     lines = [exercise.template, ""]
     if solved:
-        lines.insert(1, f"{exercise.answer} = exercises.solution({exercise.id!r})")
-    lines.append(f"exercises.check({exercise.id!r}, {exercise.answer})")
+        lines.insert(1, f'{exercise.answer} = exercises.solution("{exercise.id}")')
+    lines.append(f'exercises.check("{exercise.id}", {exercise.answer})')
     return "\n".join(lines)
 
 
