@@ -813,3 +813,12 @@ def test_the_command_reports_a_broken_or_missing_file_in_one_line(tmp_path, caps
         main(["exercises", "--check", str(tmp_path / "missing.py")])
     assert exit_status.value.code == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_the_docs_page_lists_the_catalogue_as_it_is():
+    page = (ROOT / "docs" / "guide" / "exercises.md").read_text()
+    rows = re.findall(r"^\| (\d\d\.\d) \| (\w+) \| (.+?) \| (.+?) \| `(\w+)` \|$", page, re.M)
+    assert rows == [(e.id, e.notebook, e.title, e.kind, e.answer) for e in CATALOGUE]
+    kinds = re.findall(r"^\| ([a-z ]+) \| (.+?) \|$", page, re.M)
+    assert [k for k, _ in kinds if k in exercises.KINDS] == list(exercises.KINDS)
+    assert "exercises" in (ROOT / "docs" / "guide" / "index.md").read_text()
