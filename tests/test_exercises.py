@@ -677,8 +677,22 @@ def _numbers_in(answer):
     return []
 
 
-def _reveals(message, solution, answer):
-    """True when the message shows a number of the solution that the answer did not give."""
+def _code_lines(solution):
+    """The lines of code of a solution that is a function (not its signature or docstring)."""
+    import inspect
+    try:
+        source = inspect.getsource(solution)
+    except (TypeError, OSError):
+        return []
+    lines = [line.strip() for line in source.splitlines()[1:]]
+    return [line for line in lines if len(line) >= 12 and not line.startswith(('"', "#"))]
+
+
+def _reveals(message, solution, answer, given=""):
+    """True when the message shows the solution's code (beyond what the statement ``given``
+    shows), or a number of the solution that the answer did not give."""
+    if any(line in message and line not in given for line in _code_lines(solution)):
+        return True
     secrets = [x for x in _numbers_in(solution) if abs(x) not in (0.0, 0.5, 1.0, 2.0)]
     given = _numbers_in(answer)
     for token in _NUMBER.findall(message):
@@ -688,6 +702,13 @@ def _reveals(message, solution, answer):
         if any(math.isclose(abs(x), abs(s), rel_tol=1e-4) for s in secrets):
             return True
     return False
+
+
+def test_the_reveal_detector_sees_code_and_numbers():
+    rule = exercises.solution("03.2")
+    assert _reveals("try return g * out * (1.0 - out)", rule, None)
+    assert _reveals("it should be 10", 10.0, 5.0) and not _reveals("you gave 10", 10.0, 10.0)
+    assert not _reveals("it is 0.75 for your answer", {"b": 0.75}, {"b": 0.75})
 
 
 def test_every_exercise_has_at_least_three_typical_wrong_answers():
@@ -713,8 +734,9 @@ def test_a_typical_wrong_answer_is_named_without_giving_the_answer(exercise_id, 
         assert result.status == "not right yet"
         assert fragment in result.message, str(result)
         assert "\n" not in result.message
-        assert not _reveals(result.message, exercises.solution(exercise_id), answer), \
-            str(result)
+        e = next(e for e in CATALOGUE if e.id == exercise_id)
+        assert not _reveals(result.message, exercises.solution(exercise_id), answer,
+                            e.statement + e.template), str(result)
 
 
 def test_a_wrong_answer_says_which_number_and_which_input():
