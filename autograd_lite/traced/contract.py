@@ -97,6 +97,8 @@ def _contraction(program: Program, total: Instr, producer: dict[int, Instr],
             out = program.var(cells.shape, False)
             instrs.append(Instr("const", out, (), {"value": value}))
             return out
+        if cells.size == source.size and (cells.ravel() == np.arange(cells.size)).all():
+            return source  # already laid out as the grid: read as it is
         out = program.var(cells.shape, source.batched)
         attrs: dict[str, object] = {"index": cells}
         if (cells < 0).any():
@@ -111,15 +113,20 @@ def _contraction(program: Program, total: Instr, producer: dict[int, Instr],
         layout, out_cells = "xji", out_cells.transpose(0, 2, 1)  # the members' own order
     spec = ("b" if a.batched else "") + "xik", ("b" if b.batched else "") + "xjk", \
         ("b" if batched else "") + layout
-    cells = out_cells.shape
-    result = program.var(cells, batched)
-    attrs_c: dict[str, object] = {"spec": spec}
+    attrs_c: dict[str, object] = {
+        "spec": spec, "grids": (a_cells.shape, b_cells.shape, out_cells.shape)}
     if valid is not None:
         attrs_c["valid"] = valid  # over x, i, j, k: the grid's own products
-    instrs.append(Instr("contract", result, (x, y), attrs_c, products.covers + total.covers))
+    covers = products.covers + total.covers
     member_cell = np.full(total.out.size, -1, dtype=np.intp)
     member_cell[out_cells.ravel()[out_cells.ravel() >= 0]] = \
         np.flatnonzero(out_cells.ravel() >= 0)
+    if (member_cell == np.arange(total.out.size)).all() and \
+            out_cells.size == total.out.size:  # in the members' order: the sum itself
+        instrs.append(Instr("contract", total.out, (x, y), attrs_c, covers))
+        return instrs
+    result = program.var(out_cells.shape, batched)
+    instrs.append(Instr("contract", result, (x, y), attrs_c, covers))
     attrs: dict[str, object] = {"index": member_cell}
     if (member_cell < 0).any():
         attrs["fill"] = 0.0

@@ -461,18 +461,19 @@ def _contract_t(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
     for ``a``, ``g * b``, summed over the indices that ``a`` does not have."""
     a, b = instr.args
     spec_a, spec_b, spec_out = instr.attrs["spec"]
-    labelled = {id(x): (var, spec) for x, var, spec in (
-        (_G, g.var, spec_out), (_A, a, spec_a), (_B, b, spec_b))}
+    grid_a, grid_b, grid_out = instr.attrs["grids"]
+    labelled = {id(x): (var, spec, grid) for x, var, spec, grid in (
+        (_G, g.var, spec_out, grid_out), (_A, a, spec_a, grid_a), (_B, b, spec_b, grid_b))}
     out = []
-    for j, (var, spec) in enumerate(((a, spec_a), (b, spec_b))):
+    for j, (var, spec, grid) in enumerate(((a, spec_a, grid_a), (b, spec_b, grid_b))):
         if j not in wants:
             continue
         product = OPS["*"].vjps[j](_G, _OUT, _A, _B)  # g * b, or g * a
         factors = product.factors if type(product) is _Product else ()
         if len(factors) != 2 or not all(id(f) in labelled for f in factors):
             raise ValueError("the rule of * is no longer a product: contractions need it")
-        (x, sx), (y, sy) = (labelled[id(f)] for f in factors)
-        attrs: dict[str, Any] = {"spec": (sx, sy, spec)}
+        (x, sx, gx), (y, sy, gy) = (labelled[id(f)] for f in factors)
+        attrs: dict[str, Any] = {"spec": (sx, sy, spec), "grids": (gx, gy, grid)}
         if "valid" in instr.attrs:  # a ragged grid: the same products count, and no others
             attrs["valid"] = instr.attrs["valid"]
         out.append((j, builder.emit("contract", [x, y], var.shape, var.batched, **attrs)))

@@ -173,14 +173,19 @@ def _contract(instr: Instr) -> Callable[[Array, Array], Array]:
     without it are summed, the others are the rows of one and the columns of the other, in
     whichever order gives the result's layout without a copy."""
     spec_a, spec_b, spec_out = instr.attrs["spec"]
+    grid_a, grid_b, grid_out = instr.attrs["grids"]  # the operands' shapes as grids
     x_var, y_var = instr.args
     sizes: dict[str, int | None] = {"b": None}
-    for spec, var in ((spec_a, x_var), (spec_b, y_var), (spec_out, instr.out)):
-        for c, n in zip(spec.replace("b", ""), var.shape, strict=True):
+    for spec, grid in ((spec_a, grid_a), (spec_b, grid_b), (spec_out, grid_out)):
+        for c, n in zip(spec.replace("b", ""), grid, strict=True):
             sizes[c] = n
     a, b, out = ("".join(c for c in spec if sizes[c] != 1)
                  for spec in (spec_a, spec_b, spec_out))
     out_shape, batched = instr.out.shape, instr.out.batched
+    squeeze_x = tuple(-1 if c == "b" else n for c, n in zip(
+        spec_a, (0, *grid_a) if x_var.batched else grid_a, strict=True) if c == "b" or n != 1)
+    squeeze_y = tuple(-1 if c == "b" else n for c, n in zip(
+        spec_b, (0, *grid_b) if y_var.batched else grid_b, strict=True) if c == "b" or n != 1)
     batch = [c for c in out if c in a and c in b]
     summed = [c for c in a if c in b and c not in out]
     if any(c not in out and c not in b for c in a) or any(c not in out and c not in a
@@ -191,7 +196,7 @@ def _contract(instr: Instr) -> Callable[[Array, Array], Array]:
 
         def dots(x: Array, y: Array) -> Array:
             lead = () if not batched else (x.shape[0],) if x_var.batched else (y.shape[0],)
-            x, y = x.reshape(_squeezed(x, spec_a)), y.reshape(_squeezed(y, spec_b))
+            x, y = x.reshape(squeeze_x), y.reshape(squeeze_y)
             result: Array = np.einsum(expression, x, y)
             return result.reshape(*lead, *out_shape)
 
@@ -218,10 +223,6 @@ def _contract(instr: Instr) -> Callable[[Array, Array], Array]:
         return n, "b" in labels
 
     groups = [static(labels) for labels in (batch, rows, summed, columns)]
-    squeeze_x = tuple(-1 if c == "b" else n for c, n in zip(spec_a, (0, *x_var.shape)
-                      if x_var.batched else x_var.shape, strict=True) if c == "b" or n != 1)
-    squeeze_y = tuple(-1 if c == "b" else n for c, n in zip(spec_b, (0, *y_var.shape)
-                      if y_var.batched else y_var.shape, strict=True) if c == "b" or n != 1)
     order_shape = [(-1 if c == "b" else sizes[c]) for c in order]
     full = (-1, *out_shape) if batched else out_shape
 
@@ -265,19 +266,19 @@ def _masked(instr: Instr, fast: Callable[[Array, Array], Array]
     order = [kept.index(c) for c in spec_out]
     shape = instr.out.shape
 
+    grid_a, grid_b, _ = instr.attrs["grids"]
+    x_batched, y_batched = (v.batched for v in instr.args)
+
     def contract(x: Array, y: Array) -> Array:
         if np.isfinite(x).all() and np.isfinite(y).all():
             return fast(x, y)
+        x = x.reshape(*x.shape[:1], *grid_a) if x_batched else x.reshape(grid_a)
+        y = y.reshape(*y.shape[:1], *grid_b) if y_batched else y.reshape(grid_b)
         terms = np.where(valid, np.einsum(product, x, y), 0.0)
         result: Array = terms.sum(axis=summed).transpose(order)
         return result.reshape(*result.shape[:len(result.shape) - len(shape)], *shape)
 
     return contract
-
-
-def _squeezed(x: Array, spec: str) -> tuple[int, ...]:
-    """``x``'s shape without its axes of length 1 (the batch axis kept)."""
-    return tuple(n for c, n in zip(spec, x.shape, strict=True) if c == "b" or n != 1)
 
 
 def _variadic(op: Op) -> Callable[..., Any]:

@@ -190,6 +190,9 @@ def _sum(program: Program, terms: list[tuple[Any, ...]], batched: bool,
     parts = []
     for source, rows in by_source.values():
         width = max(map(len, rows))
+        if width == 1 and all(rows):  # one term each: no sum, a read
+            parts.append(_read(program, source, [row[0] for row in rows]))
+            continue
         index = np.full((size, width), -1, dtype=np.intp)
         for k, row in enumerate(rows):
             index[k, :len(row)] = row
@@ -201,7 +204,8 @@ def _sum(program: Program, terms: list[tuple[Any, ...]], batched: bool,
     total = parts[0]
     for part in parts[1:]:
         total = program.emit("+", [total, part], (size,), total.batched or part.batched)
-    program.instrs[-1].covers = covers
+    if program.instrs and program.instrs[-1].out is total:
+        program.instrs[-1].covers = covers
     return total
 
 

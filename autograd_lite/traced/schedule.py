@@ -8,14 +8,15 @@
 The order stays the one the earlier passes gave, a topological one; the emitter frees each
 array after its last use.
 
->>> from autograd_lite import Value
+>>> from autograd_lite import Value, select
 >>> from .group import group
+>>> from .lookups import lookups
 >>> from .simplify import simplify
 >>> from .trace import trace
->>> w = Value(0.5)
->>> program = group(simplify(trace(lambda x: w * x + 3.0, [None], [w])))
+>>> table = [Value(0.1), Value(0.2), Value(0.3)]
+>>> program = lookups(group(simplify(trace(lambda k: select(k, table), [None], table))))
 >>> [i.op for i in program.instrs], [i.op for i in schedule(program).instrs]
-(['*', 'gather', 'sum_last', 'const', '+'], ['*', 'const', '+'])
+(['gather', 'lookup', 'take'], ['lookup', 'take'])
 """
 
 from __future__ import annotations
