@@ -215,6 +215,18 @@ def test_an_error_in_the_answer_names_its_line():
     assert "of _bp2_transposed: return [sum(w_next[k][j]" in result.message
 
 
+def test_an_error_of_several_lines_is_told_in_one():
+    from autograd_lite.testing import gradcheck
+
+    def central_difference(f, x, h=1e-5):
+        gradcheck(lambda v: v * v.data, [x])  # raises GradcheckError, a report of 4 lines
+        return 0.0
+
+    result = exercises.check("01.3", central_difference)
+    assert "GradcheckError: gradcheck failed" in result.message
+    assert "\n" not in result.message
+
+
 def test_checks_leave_no_op_behind():
     before = set(OPS)
     for exercise_id in ("03.2", "08.1"):

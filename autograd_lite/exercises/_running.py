@@ -130,7 +130,7 @@ def describe_error(error: BaseException, limit: int = 200) -> str:
     ...     describe_error(error).startswith("ZeroDivisionError: division by zero")
     True
     """
-    text = str(error)
+    text = " ".join(str(error).split())  # one line, whatever the exception says
     if len(text) > limit:
         text = text[:limit] + "..."
     what = f"{type(error).__name__}: {text}" if text else type(error).__name__
