@@ -319,7 +319,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("sigmoid", numerics.sigmoid, (lambda g, out, a: g * (1.0 - out) * out,),
        lambda a: 1.0 / (1.0 + np.exp(-a))),
     Op("relu",  numerics.relu,     (lambda g, out, a: where(out <= 0.0, 0.0, g),),
-       lambda a: np.where(a <= 0.0, 0.0, a), kink=_identity),
+       lambda a: np.maximum(a, 0.0), kink=_identity),
     Op("sin",   numerics.sin,      (lambda g, out, a: g * cos(a),),
        lambda a: np.sin(a)),
     Op("cos",   numerics.cos,      (lambda g, out, a: g * -sin(a),),

@@ -236,13 +236,14 @@ def test_gradients_are_added_into_grad_like_backward():
 
 
 def test_ops_of_your_own_trace_with_or_without_a_numpy_form():
-    slow = define_op("test_jit_cube", lambda x: x * x * x, lambda g, out, x: g * 3.0 * x * x,
-                     replace=True)
-    fast = define_op("test_jit_square", lambda x: x * x, lambda g, out, x: g * 2.0 * x,
-                     array=np.square, replace=True)
-    both = define_op("test_jit_hypot", math.hypot, lambda g, out, a, b: g * div(a, out),
-                     lambda g, out, a, b: g * div(b, out), replace=True)
-    try:
+    # x * x * x works on arrays as it is; math.hypot does not: it runs element by element;
+    # and the rules of hypot are called on whole arrays (div works on them)
+    with define_op("test_jit_cube", lambda x: x * x * x, lambda g, out, x: g * 3.0 * x * x
+                   ) as slow, \
+            define_op("test_jit_square", lambda x: x * x, lambda g, out, x: g * 2.0 * x,
+                      array=np.square) as fast, \
+            define_op("test_jit_hypot", math.hypot, lambda g, out, a, b: g * div(a, out),
+                      lambda g, out, a, b: g * div(b, out)) as both:
         w = Value(0.7)
 
         def example(x):
@@ -253,9 +254,7 @@ def test_ops_of_your_own_trace_with_or_without_a_numpy_form():
         loss, grads = traced(step, [w], batch)
         want_loss, want_grads = eager(example, [w], batch)
         assert relative(loss, want_loss) <= 1e-12 and relative(grads, want_grads) <= 1e-12
-    finally:
-        for name in ("test_jit_cube", "test_jit_square", "test_jit_hypot"):
-            del OPS[name]
+    assert not {"test_jit_cube", "test_jit_square", "test_jit_hypot"} & set(OPS)
 
 
 def test_detach_inside_the_function_stops_the_gradient_only():
@@ -408,14 +407,11 @@ def test_check_compares_with_eager_and_catches_a_wrong_numpy_form():
     step = jit(lambda x: (w * x).tanh(), params=[w])
     report = step.check([0.5, -1.0, 2.0])
     assert report.ok and "agree" in str(report)
-    wrong = define_op("test_jit_wrong", math.sin, lambda g, out, x: g * math.cos(x),
-                      array=np.cos, replace=True)
-    try:
+    with define_op("test_jit_wrong", math.sin, lambda g, out, x: g * math.cos(x),
+                   array=np.cos) as wrong:  # the array form is not the forward's
         bad = jit(lambda x: wrong(w * x), params=[w])
         with pytest.raises(TraceError, match="DISAGREE"):
             bad.check([0.5, -1.0, 2.0])
-    finally:
-        del OPS["test_jit_wrong"]
 
 
 # --- what eager mode keeps -------------------------------------------------------------------

@@ -125,7 +125,23 @@ _PRIMITIVES = {"lt", "le", "gt", "ge", "and", "equal", "sign", "where"}
 
 
 def _broadcast(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
-    return tuple(np.broadcast_shapes(*shapes))
+    """NumPy's broadcasting of trailing shapes (without calling NumPy: it is on every rule)."""
+    result: tuple[int, ...] = ()
+    for shape in shapes:
+        if shape == result or not shape:
+            continue
+        if not result:
+            result = shape
+            continue
+        longer, shorter = (result, shape) if len(result) >= len(shape) else (shape, result)
+        shorter = (1,) * (len(longer) - len(shorter)) + shorter
+        merged = []
+        for a, b in zip(longer, shorter, strict=True):
+            if a != b and 1 not in (a, b):
+                raise ValueError(f"shapes {result} and {shape} do not broadcast")
+            merged.append(b if a == 1 else a)
+        result = tuple(merged)
+    return result
 
 
 class _Builder:
@@ -256,26 +272,59 @@ def differentiate(program: Program) -> Program:
 
 
 def _total(builder: _Builder, contributions: list[Any], var: Var) -> Any:
-    """The contributions added up; masked ones count only inside their masks."""
+    """The contributions added up (masked ones count only inside their masks). For an
+    unbatched ``var`` the batched ones (each example's share of a parameter) are added up
+    first and summed over the batch once."""
+    if not var.batched:
+        batched = [c for c in contributions if _batched(c)]
+        if batched:
+            once = [c for c in contributions if not _batched(c)]
+            total = _batch_summed(builder, _total(builder, batched, builder.program.var(
+                var.shape, True)))
+            return _total(builder, [total, *once], var) if once else total
     plain = [c for c in contributions if type(c) is not Masked]
     masked = [c for c in contributions if type(c) is Masked]
     if not plain:
-        merged: Any = masked[0]
-        for c in masked[1:]:
-            value = _resolved(builder, merged) + _resolved(builder, c)
-            mask = builder.apply("gt", (merged.mask + c.mask, 0.0))
-            merged = Masked(value, mask)
-        return merged
+        if len(masked) == 1:
+            return masked[0]
+        return Masked(_added(builder, [_resolved(builder, c) for c in masked]),
+                      builder.apply("gt", (_added(builder, [c.mask * 1.0 for c in masked]),
+                                           0.0)))
     plain = _merged_scatters(builder, plain, var)
-    total: Any = plain[0]
-    for more in (*plain[1:], *masked):
-        total = total + _resolved(builder, more)
-    return total
+    return _added(builder, [*plain, *[_resolved(builder, c) for c in masked]])
+
+
+def _batched(c: Any) -> bool:
+    return bool((c.value if type(c) is Masked else c).var.batched)
+
+
+def _batch_summed(builder: _Builder, total: Any) -> Any:
+    """A batched gradient summed over the batch (a masked one: its mask, where any example's
+    holds)."""
+    if type(total) is Masked:
+        mask = builder.emit("batch_sum", [(total.mask * 1.0).var], total.mask.var.shape, False)
+        return Masked(builder.emit("batch_sum", [total.value.var], total.value.var.shape,
+                                   False), builder.apply("gt", (mask, 0.0)))
+    return builder.emit("batch_sum", [total.var], total.var.shape, False)
+
+
+def _added(builder: _Builder, terms: list[Sym]) -> Sym:
+    """The sum of ``terms``: one instruction however many there are (a weight used at many
+    positions, a node read by many ops)."""
+    if len(terms) == 1:
+        return terms[0]
+    if len(terms) == 2:
+        return terms[0] + terms[1]  # type: ignore[no-any-return]
+    vars_ = [t.var for t in terms]
+    return builder.emit("add_n", vars_, _broadcast([v.shape for v in vars_]),
+                        any(v.batched for v in vars_))
 
 
 def _merged_scatters(builder: _Builder, contributions: list[Sym], var: Var) -> list[Sym]:
     """Contributions that are scatters into ``var`` (a parameter's share of each layer, say)
     become one scatter of them all: one zero array, added into in place."""
+    if len(contributions) < 2:
+        return contributions
     producer = {i.out.id: i for i in builder.program.instrs[-4 * len(contributions) - 8:]}
     scatters = [producer.get(c.var.id) for c in contributions]
     parts = [i for i in scatters if i is not None and i.op == "scatter"
@@ -296,13 +345,11 @@ def _resolved(builder: _Builder, g: Any) -> Sym:
 
 
 def _fit(builder: _Builder, g: Any, target: Var) -> Any:
-    """A contribution made to fit ``target``: summed over the batch for an unbatched target,
-    summed over axes the target broadcast along, spread over axes it has and ``g`` lacks."""
+    """A contribution made to fit ``target``: summed over axes the target broadcast along,
+    spread over axes it has and ``g`` lacks (the batch is summed over in ``_total``)."""
     if type(g) is Masked:
         return Masked(_fit(builder, g.value, target), _fit_mask(builder, g.mask, target))
-    var = g.var
-    if var.batched and not target.batched:
-        var = builder.emit("batch_sum", [var], var.shape, False).var
+    var = g.var  # a batched contribution to an unbatched target: summed over the batch later
     if var.shape != target.shape:
         common = _broadcast([var.shape, target.shape])
         if common != target.shape:

@@ -137,6 +137,27 @@ def _scatter_sum(indices: list[Array], target: tuple[int, ...]) -> Callable[...,
             inverse[positions] = np.flatnonzero(valid)
         plans.append((flat, valid, positions, every, unique, whole, index.ndim, inverse))
     single = len(plans) == 1
+    joint = np.concatenate([plan[2] for plan in plans])
+    if not single and len(np.unique(joint)) == len(joint):  # parts side by side: one write
+        whole = len(joint) == size
+        if whole:
+            order = np.empty(size, dtype=np.intp)
+            order[joint] = np.arange(size)
+        masks = [None if plan[3] else plan[1] for plan in plans]
+        ndim = plans[0][6]
+
+        def side_by_side(*gs: Array) -> Array:
+            lead = gs[0].shape[:gs[0].ndim - ndim]
+            values = [g.reshape(*lead, -1) if m is None else g.reshape(*lead, -1)[..., m]
+                      for g, m in zip(gs, masks, strict=True)]
+            flat = np.concatenate(values, axis=-1)
+            if whole:
+                return flat[..., order].reshape(*lead, *target)
+            out = np.zeros((*lead, size))
+            out[..., joint] = flat
+            return out.reshape(*lead, *target)
+
+        return side_by_side
 
     def scatter_sum(*gs: Array) -> Array:
         lead = gs[0].shape[:gs[0].ndim - plans[0][6]]
@@ -281,6 +302,14 @@ def _masked(instr: Instr, fast: Callable[[Array, Array], Array]
     return contract
 
 
+def _add_n(*xs: Array) -> Array:
+    """The sum of many arrays (broadcast together), added into one new array in place."""
+    out = np.zeros(np.broadcast_shapes(*[x.shape for x in xs]))
+    for x in xs:
+        out += x
+    return out
+
+
 def _variadic(op: Op) -> Callable[..., Any]:
     forward = array_function(op)
 
@@ -308,6 +337,8 @@ def function_of(instr: Instr) -> Callable[..., Any]:
         return _scatter(attrs["index"], instr.out.shape)
     if op == "scatter_sum":
         return _scatter_sum(attrs["indices"], instr.out.shape)
+    if op == "add_n":
+        return _add_n
     if op == "sum_last":
         return lambda x: x.sum(axis=-1)
     if op == "spread":

@@ -8,6 +8,7 @@ redefined), runs it, and adds the gradients into ``.grad``.
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
@@ -142,10 +143,19 @@ class TracedFunction:
             from .compiler import compile_trace
             from .trace import trace
 
-            traced = trace(self.fn, structure, self.params,
-                           outputs="any" if self.reduce is None else "scalar")
-            compiled = self.graphs[structure] = compile_trace(
-                traced, gradients=self.reduce is not None and bool(self.params))
+            # The trace and the compiler make hundreds of thousands of objects and free none
+            # of them until the end: the cyclic collector would scan them again and again
+            # (quadratic time on big traces) to find nothing to collect.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                traced = trace(self.fn, structure, self.params,
+                               outputs="any" if self.reduce is None else "scalar")
+                compiled = self.graphs[structure] = compile_trace(
+                    traced, gradients=self.reduce is not None and bool(self.params))
+            finally:
+                if collecting:
+                    gc.enable()
         self._last = compiled
         return compiled
 

@@ -22,7 +22,7 @@ are stacked on a last axis, padded with the op's ``identity``.
 program: 4 instructions; inputs v0; params v1
     v2 = *(v1, v0)                                       (B, 2)  # 2 nodes
     v3 = tanh(v2)                                        (B, 2)  # 2 nodes
-    v4 = gather(v3, index=[0,1], fill=0.0)               (B, 1, 2)
+    v4 = gather(v3, index=[0,1])                         (B, 1, 2)
     v5 = sum_last(v4)                                    (B, 1)
 return output v5
 """
@@ -69,23 +69,33 @@ def group(trace: Trace) -> Program:
     for i in trace.sources:
         group_of[i] = var_of[i].id  # type: ignore[union-attr]
     by_level: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    heads = {name: (1 if row.selector is not None else 0) if row.variadic else -1
+             for name, row in OPS.items()}
+    heads["detach"] = -1
+    batched = trace.batched
     for i in range(n):
         op = ops[i]
         if not op:
             continue
-        operands = args[i]
         depth = 0
-        for a in operands:
-            if type(a) is int and level[a] > depth:
-                depth = level[a]
+        pattern: Any = []
+        for a in args[i]:
+            if type(a) is int:
+                if level[a] > depth:
+                    depth = level[a]
+                pattern.append(group_of[a])
+            else:
+                pattern.append("c")
         depth += 1
         level[i] = depth
-        pattern: tuple[Any, ...] = tuple(group_of[a] if type(a) is int else "c"
-                                         for a in operands)
-        if op != "detach" and OPS[op].variadic:  # any number of terms, from any of them
-            head = 1 if OPS[op].selector is not None else 0
-            pattern = (*pattern[:head], tuple(sorted(set(pattern[head:]), key=str)))
-        key = (depth, op, trace.batched[i], pattern)
+        head = heads[op]
+        if head >= 0:  # a variadic op: any number of terms, from any of these groups
+            terms = set(pattern[head:])
+            pattern = (*pattern[:head], tuple(sorted(terms, key=str)) if len(terms) > 1
+                       else tuple(terms))
+        else:
+            pattern = tuple(pattern)
+        key = (depth, op, batched[i], pattern)
         members = buckets.get(key)
         if members is None:
             members = buckets[key] = []
@@ -97,21 +107,32 @@ def group(trace: Trace) -> Program:
     for depth in sorted(by_level):
         for key in by_level[depth]:
             members = buckets[key]
-            out = _emit_group(program, trace, key[1], bool(key[2]), members, var_of, pos_of)
+            op = key[1]
+            if len(members) == 1 and heads[op] < 0 and op != "detach":
+                out = _emit_one(program, op, args[members[0]], bool(key[2]), var_of, pos_of)
+            else:
+                out = _emit_group(program, trace, op, bool(key[2]), members, var_of, pos_of)
             for position, m in enumerate(members):
                 var_of[m], pos_of[m] = out, position
 
     program.output = _joined(program, trace.outputs, var_of, pos_of)
+    program.memo.clear()
     return program
 
 
 def _read(program: Program, source: Var | None, positions: list[int]) -> Var:
-    """The entries at ``positions`` of one source Var (all of it, in order: no gather)."""
+    """The entries at ``positions`` of one source Var: all of it in order needs no gather,
+    and the same entries read twice are gathered once."""
     assert source is not None
-    index = np.asarray(positions, dtype=np.intp)
-    if len(index) == source.size and (index == np.arange(len(index))).all():
+    n = len(positions)
+    if n == source.size and positions == list(range(n)):
         return source
-    return program.emit("gather", [source], index.shape, source.batched, index=index)
+    key = (source.id, *positions)
+    var = program.memo.get(key)
+    if var is None:
+        var = program.memo[key] = program.emit("gather", [source], (n,), source.batched,
+                                               index=np.array(positions, dtype=np.intp))
+    return var
 
 
 def _joined(program: Program, outputs: list[int], var_of: list[Var | None],
@@ -135,18 +156,45 @@ def _joined(program: Program, outputs: list[int], var_of: list[Var | None],
 def _operand(program: Program, trace: Trace, members: list[int], j: int,
              var_of: list[Var | None], pos_of: list[int]) -> Var:
     """Operand ``j`` of every member: a gather from its group, or a constant."""
-    first = trace.args[members[0]][j]
+    args = trace.args
+    first = args[members[0]][j]
     if type(first) is not int:
-        values = np.array([trace.args[m][j] for m in members], dtype=float)
-        if ((values == values[0]).all() and not np.isnan(values[0])) or np.isnan(values).all():
-            return _constant(program, np.array(values[0]))
+        values = [float(args[m][j]) for m in members]
+        if all(v == first for v in values) or all(v != v for v in values):
+            return _constant(program, first)  # one number for all: a scalar
         return _constant(program, values)
     source = var_of[first]
-    return _read(program, source, [pos_of[trace.args[m][j]] for m in members])
+    return _read(program, source, [pos_of[args[m][j]] for m in members])
 
 
-def _constant(program: Program, value: np.ndarray) -> Var:
-    return program.emit("const", [], value.shape, False, value=value)
+def _constant(program: Program, value: float | list[float]) -> Var:
+    """A constant: a number (a scalar, the same one Var for every use) or one per member."""
+    if isinstance(value, float):
+        key = ("const", repr(value))
+        var = program.memo.get(key)
+        if var is None:
+            var = program.memo[key] = program.emit("const", [], (), False,
+                                                   value=np.array(value))
+        return var
+    array = np.array(value, dtype=np.float64)
+    return program.emit("const", [], array.shape, False, value=array)
+
+
+def _emit_one(program: Program, op: str, operands: tuple[Any, ...], batched: bool,
+              var_of: list[Var | None], pos_of: list[int]) -> Var:
+    """A group of one node of an op of fixed arity (a deep, narrow graph): its operands read
+    one by one."""
+    inputs = []
+    for a in operands:
+        if type(a) is int:
+            source = var_of[a]
+            assert source is not None
+            inputs.append(source if source.size == 1 else _read(program, source, [pos_of[a]]))
+        else:
+            inputs.append(_constant(program, float(a)))
+    if all(not v.shape for v in inputs):  # constants only: one of them at full size
+        inputs[-1] = _constant(program, [float(operands[-1])])
+    return program.emit(op, inputs, (1,), batched, covers=1)
 
 
 def _emit_group(program: Program, trace: Trace, op: str, batched: bool, members: list[int],
@@ -160,8 +208,7 @@ def _emit_group(program: Program, trace: Trace, op: str, batched: bool, members:
         operands = [_operand(program, trace, members, j, var_of, pos_of)
                     for j in range(len(trace.args[members[0]]))]
         if all(not o.shape for o in operands):  # constants only: one of them at full size
-            value = program.instrs[-1].attrs["value"]
-            operands[-1] = _constant(program, np.full(size, float(value)))
+            operands[-1] = _constant(program, [float(trace.args[members[0]][-1])] * size)
         return program.emit(op, operands, (size,), batched, covers=size)
     head = 1 if row.selector is not None else 0
     heads = [_operand(program, trace, members, j, var_of, pos_of) for j in range(head)]
@@ -176,14 +223,18 @@ def _sum(program: Program, terms: list[tuple[Any, ...]], batched: bool,
          var_of: list[Var | None], pos_of: list[int], covers: int) -> Var:
     """Each member's terms added up, source group by source group, plus its constants."""
     size = len(terms)
+    if size == 1:  # one node (a chain, say): its terms read one by one, then added
+        return _sum_of_one(program, terms[0], var_of, pos_of, covers)
     by_source: dict[int, tuple[Var, list[list[int]]]] = {}
-    constants = np.zeros(size)
+    constants = [0.0] * size
     for k, member_terms in enumerate(terms):
         for t in member_terms:
             if type(t) is int:
                 source = var_of[t]
                 assert source is not None
-                entry = by_source.setdefault(source.id, (source, [[] for _ in range(size)]))
+                entry = by_source.get(source.id)
+                if entry is None:
+                    entry = by_source[source.id] = (source, [[] for _ in range(size)])
                 entry[1][k].append(pos_of[t])
             else:
                 constants[k] += t
@@ -199,11 +250,52 @@ def _sum(program: Program, terms: list[tuple[Any, ...]], batched: bool,
         gathered = program.emit("gather", [source], index.shape, source.batched, index=index,
                                 fill=0.0)
         parts.append(program.emit("sum_last", [gathered], (size,), source.batched))
-    if (constants != 0.0).any() or not parts:
-        parts.append(_constant(program, constants))
+    if any(c != 0.0 for c in constants) or not parts:
+        first = constants[0]
+        parts.append(_constant(program, first if all(c == first for c in constants)
+                               else constants))
     total = parts[0]
     for part in parts[1:]:
-        total = program.emit("+", [total, part], (size,), total.batched or part.batched)
+        shape = total.shape if total.shape else part.shape
+        total = program.emit("+", [total, part], shape or (size,),
+                             total.batched or part.batched)
+    if not total.shape:  # constants only: at full size
+        total = program.emit("+", [total, _constant(program, [0.0] * size)], (size,), False)
+    if program.instrs and program.instrs[-1].out is total:
+        program.instrs[-1].covers = covers
+    return total
+
+
+def _sum_of_one(program: Program, terms: tuple[Any, ...], var_of: list[Var | None],
+                pos_of: list[int], covers: int) -> Var:
+    """``_sum`` for a group of one node, the common case of a deep, narrow graph."""
+    by_source: dict[int, tuple[Var, list[int]]] = {}
+    constant = 0.0
+    for t in terms:
+        if type(t) is int:
+            source = var_of[t]
+            assert source is not None
+            entry = by_source.get(source.id)
+            if entry is None:
+                by_source[source.id] = (source, [pos_of[t]])
+            else:
+                entry[1].append(pos_of[t])
+        else:
+            constant += t
+    parts = []
+    for source, positions in by_source.values():
+        if len(positions) == 1:
+            parts.append(_read(program, source, positions))
+        else:
+            index = np.array([positions], dtype=np.intp)
+            gathered = program.emit("gather", [source], index.shape, source.batched,
+                                    index=index)
+            parts.append(program.emit("sum_last", [gathered], (1,), source.batched))
+    if constant != 0.0 or not parts:
+        parts.append(_constant(program, constant) if parts else _constant(program, [constant]))
+    total = parts[0]
+    for part in parts[1:]:
+        total = program.emit("+", [total, part], (1,), total.batched or part.batched)
     if program.instrs and program.instrs[-1].out is total:
         program.instrs[-1].covers = covers
     return total
@@ -247,8 +339,7 @@ def _stack(program: Program, terms: list[tuple[Any, ...]], fill: float | None,
                 index[k, j] = constant_at[repr(member_terms[j])][0]
     parts = list(sources.values())
     if constant_at:
-        values = np.array([c for _, c in constant_at.values()], dtype=np.float64)
-        parts.append(_constant(program, values))
+        parts.append(_constant(program, [c for _, c in constant_at.values()]))
     joined = parts[0] if len(parts) == 1 else program.emit(
         "concat", parts, (sum(p.size for p in parts),), any(p.batched for p in parts))
     return program.emit("gather", [joined], index.shape, joined.batched, index=index)

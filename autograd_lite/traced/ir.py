@@ -36,8 +36,9 @@ Both print as listings, one line per node or instruction (``print(step.graph)``)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -110,17 +111,14 @@ class Trace:
 # ---------------------------------------------------------------------------------------------
 
 class Var:
-    """An array of the program: ``(B, *shape)`` when ``batched``, else ``shape``."""
+    """An array of the program: ``(B, *shape)`` when ``batched``, else ``shape``; ``size``
+    is the number of entries per example."""
 
-    __slots__ = ("batched", "id", "shape")
+    __slots__ = ("batched", "id", "shape", "size")
 
     def __init__(self, id: int, shape: tuple[int, ...], batched: bool) -> None:
         self.id, self.shape, self.batched = id, shape, batched
-
-    @property
-    def size(self) -> int:
-        """The number of entries per example."""
-        return int(np.prod(self.shape, dtype=np.int64))
+        self.size = math.prod(shape)
 
     def describe(self) -> str:
         dims = ", ".join(map(str, self.shape))
@@ -132,16 +130,17 @@ class Var:
         return f"v{self.id}"
 
 
-@dataclass(eq=False)
 class Instr:
     """``out = op(*args)``; ``attrs`` hold what is not an array of the program (an index, an
     einsum spec, a constant); ``covers`` counts the traced nodes it computes."""
 
-    op: str
-    out: Var
-    args: tuple[Var, ...]
-    attrs: dict[str, Any] = field(default_factory=dict)
-    covers: int = 0
+    __slots__ = ("args", "attrs", "covers", "op", "out")
+
+    def __init__(self, op: str, out: Var, args: tuple[Var, ...],
+                 attrs: dict[str, Any] | None = None, covers: int = 0) -> None:
+        self.op, self.out, self.args = op, out, args
+        self.attrs = {} if attrs is None else attrs
+        self.covers = covers
 
     def __str__(self) -> str:
         args = ", ".join(map(repr, self.args))
@@ -181,9 +180,10 @@ class Program:
         self.grads: Var | None = None
         self.output_size: int | None = None
         self.notes: list[str] = []  # what the passes did, for explain()
+        self.memo: dict[Any, Var] = {}  # while grouping: Vars read or made already
 
     def var(self, shape: Sequence[int], batched: bool) -> Var:
-        var = Var(self.count, tuple(int(s) for s in shape), batched)
+        var = Var(self.count, tuple(shape), batched)
         self.count += 1
         return var
 
