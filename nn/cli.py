@@ -1,5 +1,6 @@
-"""The ``autograd-lite`` command: ``demo`` (micrograd's two-moons demo, with pictures) and
-``train`` (any toy dataset, any MLP). Run ``autograd-lite --help`` for the options and
+"""The ``autograd-lite`` command: ``demo`` (micrograd's two-moons demo, with pictures),
+``train`` (any toy dataset, any MLP) and ``exercises`` (the notebooks' exercises; ``--check
+FILE`` checks a file of answers). Run ``autograd-lite --help`` for the options and
 ``autograd-lite --version`` for the version.
 
 What it promises:
@@ -207,6 +208,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--eager", action="store_true", help=_EAGER_HELP)
     train.add_argument("--no-plots", action="store_true", help="do not draw the PNGs")
+
+    exercises = commands.add_parser(
+        "exercises", help="list the notebooks' exercises, or check a file of answers",
+        description="List the exercises at the end of the notebooks (id, notebook, title and "
+                    "the name an answer goes under), or, with --check, run a Python file of "
+                    "answers and check each answer it defines. The exit status is 0 when "
+                    "every answer the file gives is right.")
+    exercises.add_argument("--check", metavar="FILE", type=Path,
+                           help="run the Python file FILE and check the answers it defines "
+                                "(it is run as it is: run files you do not trust in a sandbox)")
     return parser
 
 
@@ -564,6 +575,8 @@ def _run(run: _Run, interrupts: _Interrupts, argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     run.prog = f"{PROG} {args.command}"
     command_parser = _subparser(parser, args.command)
+    if args.command == "exercises":
+        return _exercises(command_parser, args)
     _check_out(command_parser, args.out)
     if args.command == "demo":
         status = _demo(run, interrupts, args)
@@ -573,6 +586,38 @@ def _run(run: _Run, interrupts: _Interrupts, argv: Sequence[str] | None) -> int:
     run.phase = "done"
     _report(run.written)
     return status
+
+
+def _exercises(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``autograd-lite exercises``: the catalogue, or ``--check FILE``'s results and score."""
+    from autograd_lite import exercises
+
+    catalogue = exercises.catalogue()
+    if args.check is None:
+        rows = [("id", "notebook", "title", "answer"),
+                *((e.id, e.notebook, e.title, e.answer) for e in catalogue)]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for *cells, answer in rows:
+            print("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+                  + "  " + answer)
+        print(f"\n{len(catalogue)} exercises. Check a file that defines answers under these "
+              f"names with: {PROG} exercises --check FILE")
+        return 0
+    if not args.check.is_file():
+        parser.error(f"no such file: {args.check}")
+    try:
+        results = exercises.check_file(args.check)
+    except exercises.AnswersFileError as error:
+        raise _RunError(f"{error}; nothing was checked") from None
+    answered = [r for r in results if r.answered]
+    for result in answered:
+        print(result)
+    blank = [r.exercise_id for r in results if not r.answered]
+    if blank:
+        print(f"not answered: {', '.join(blank)}")
+    right = sum(map(bool, results))
+    print(f"score: {right} of {len(results)} right ({len(answered)} answered)")
+    return 0 if right == len(answered) else 1
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
