@@ -122,9 +122,11 @@ def _homes(modules: list[ModuleType]) -> dict[int, str]:
                 objects[id(obj)] = obj
     homes = {}
     for key, names in exporters.items():
-        defined_in = getattr(objects[key], "__module__", None)
-        package = names[0].split(".")[0]
-        homes[key] = (package if package in names
+        defined_in = getattr(objects[key], "__module__", None) or ""
+        # the outermost package that exports it (where users import it from), else the
+        # module that defines it, else the first that exports it
+        packages = [n for n in names if defined_in.startswith(n + ".")]
+        homes[key] = (min(packages, key=len) if packages
                       else defined_in if defined_in in names else names[0])
     return homes
 
