@@ -9,7 +9,8 @@ Engines: micrograd, eager autograd-lite, its traced mode (autograd-lite-jit, thr
 ``autograd_lite.jit``) and batched PyTorch (torch, float64), an optional peer measured when
 ``import torch`` works: no extra of this project installs it. Workloads: W1..W4 as micrograd and
 eager autograd-lite share them (see ``workloads``), W5 and the training steps of the traced
-mode and PyTorch (see ``training``), and ``guard``: eager W1 in a process that has used ``jit``
+mode and PyTorch (see ``training``), W6, a one-layer transformer on names written as scalar code
+(see ``transformer``), and ``guard``: eager W1 in a process that has used ``jit``
 beside a clean one and one that has only imported NumPy (whose objects alone make Python's
 cyclic garbage collector work a little more).
 
@@ -33,7 +34,7 @@ from collections.abc import Callable
 from importlib import import_module
 from types import SimpleNamespace
 
-from . import training, workloads
+from . import training, transformer, workloads
 
 ENGINES = {  # name on the command line -> name in the tables
     "micrograd": "micrograd",
@@ -41,23 +42,25 @@ ENGINES = {  # name on the command line -> name in the tables
     "autograd-lite-jit": "autograd-lite jit",
     "torch": "PyTorch batched (float64)",
 }
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "guard")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "guard")
 RUNS = {  # what each engine is measured on
     "micrograd": {"W1", "W2", "W3", "W4"},
-    "autograd-lite": {"W1", "W2", "W3", "W4", "W5"},
-    "autograd-lite-jit": {"W1", "W5", "guard"},  # guard: eager W1 after jit was used
-    "torch": {"W1", "W5"},
+    "autograd-lite": {"W1", "W2", "W3", "W4", "W5", "W6"},
+    "autograd-lite-jit": {"W1", "W5", "W6", "guard"},  # guard: eager W1 after jit was used
+    "torch": {"W1", "W5", "W6"},
 }
 BATCHED = ("autograd-lite-jit", "torch")  # fast: several rounds, alternating
 CONFIGS = {
     "full": {"w1_steps": 10, "w2_sizes": [1_000, 10_000, 100_000, 1_000_000], "w4_repeats": 5,
              "w5_steps": 2, "w5_batch": 256, "w5_hidden": [32, 32],
-             "batched_warmup": 3, "batched_steps": {"W1": 200, "W5": 100}, "rounds": 5,
-             "guard_rounds": 5},
+             "w6_steps": 1, "w6_batch": 32, "w6_length": 7,
+             "batched_warmup": 3, "batched_steps": {"W1": 200, "W5": 100, "W6": 50},
+             "rounds": 5, "guard_rounds": 5},
     "quick": {"w1_steps": 3, "w2_sizes": [1_000, 10_000, 100_000], "w4_repeats": 2,
               "w5_steps": 2, "w5_batch": 256, "w5_hidden": [32, 32],
-              "batched_warmup": 2, "batched_steps": {"W1": 50, "W5": 30}, "rounds": 1,
-              "guard_rounds": 3},
+              "w6_steps": 1, "w6_batch": 32, "w6_length": 7,
+              "batched_warmup": 2, "batched_steps": {"W1": 50, "W5": 30, "W6": 20},
+              "rounds": 1, "guard_rounds": 3},
 }
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 TOLERANCE = {"autograd-lite-jit": 1e-12, "torch": 1e-9}  # first losses vs eager, relative
@@ -90,12 +93,15 @@ def child(engine: str, workload: str, config: dict) -> dict:
         return workloads.w1(e, config["w1_steps"])  # load() imported NumPy, nothing more
     if engine in BATCHED:
         warmup, steps = config["batched_warmup"], config["batched_steps"][workload]
-        sized = {} if workload == "W1" else {"batch": config["w5_batch"],
-                                               "hidden": config["w5_hidden"]}
+        sized = {} if workload == "W1" else \
+            {"batch": config["w5_batch"], "hidden": config["w5_hidden"]} if workload == "W5" else \
+            {"batch": config["w6_batch"], "length": config["w6_length"]}
         measure = {("autograd-lite-jit", "W1"): training.w1_jit,
                    ("autograd-lite-jit", "W5"): training.w5_jit,
+                   ("autograd-lite-jit", "W6"): transformer.w6_jit,
                    ("torch", "W1"): training.w1_torch,
-                   ("torch", "W5"): training.w5_torch}[engine, workload]
+                   ("torch", "W5"): training.w5_torch,
+                   ("torch", "W6"): transformer.w6_torch}[engine, workload]
         return measure(warmup, steps, **sized)
     if workload == "W1":
         return workloads.w1(e, config["w1_steps"])
@@ -116,6 +122,8 @@ def child(engine: str, workload: str, config: dict) -> dict:
         return workloads.w4(e, repeats=config["w4_repeats"])
     if workload == "W5":
         return training.w5_eager(config["w5_steps"], config["w5_batch"], config["w5_hidden"])
+    if workload == "W6":
+        return transformer.w6_eager(config["w6_steps"], config["w6_batch"], config["w6_length"])
     raise ValueError(workload)
 
 
@@ -229,7 +237,8 @@ def _round_ratio(a: dict, b: dict, key: str = "median_s") -> float | None:
     return statistics.median(ratios) if ratios else None
 
 
-TRAINING = {"W1": "W1 moons training step", "W5": "W5 digits-sized classifier step"}
+TRAINING = {"W1": "W1 moons training step", "W5": "W5 digits-sized classifier step",
+            "W6": "W6 one-layer transformer on names"}
 
 
 def training_table(results: dict) -> str:

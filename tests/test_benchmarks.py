@@ -4,6 +4,7 @@ training steps computes the same losses from the same weights, the optional peer
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import sys
@@ -20,7 +21,7 @@ if str(ROOT) not in sys.path:  # the harness lives beside the packages, not insi
 import benchmarks.__main__ as harness  # noqa: E402
 import nn  # noqa: E402
 from autograd_lite import Value  # noqa: E402
-from benchmarks import training, workloads  # noqa: E402
+from benchmarks import training, transformer, workloads  # noqa: E402
 
 TINY = {"w1_steps": 2, "w5_steps": 2, "w5_batch": 8, "w5_hidden": [5],
         "batched_warmup": 1, "batched_steps": {"W1": 2, "W5": 2}, "rounds": 2,
@@ -64,6 +65,20 @@ def test_w1_traced_mode_equals_eager_and_follows_the_schedule():
     assert relative(traced["losses"][:4], eager["losses"][:4]) <= 1e-12
     assert traced["plan_bytes"] > 0 and traced["peak_step_bytes"] > 0
     assert [training.w1_learning_rate(k) for k in (0, 50, 100, 150)] == [1.0, 0.55, 1.0, 0.55]
+
+
+def test_w6_traced_and_batched_pytorch_give_the_eager_transformer_losses():
+    eager = transformer.w6_eager(2, batch=3, length=4)
+    traced = transformer.w6_jit(1, 2, batch=3, length=4)
+    assert relative(traced["losses"][:2], eager["losses"]) <= 1e-12
+    assert abs(eager["losses"][0] - math.log(27)) < 0.2  # 27 tokens, about equally likely
+    assert eager["losses"][1] != eager["losses"][0]
+    assert traced["plan_bytes"] > 0 and traced["peak_step_bytes"] > 0
+    params, _ = transformer.scalar_model(transformer.weights())
+    assert len(params) == 4192
+    if importlib.util.find_spec("torch") is not None:
+        torch = transformer.w6_torch(0, 2, batch=3, length=4)
+        assert relative(torch["losses"], eager["losses"]) <= 1e-9
 
 
 def test_eager_w1_after_jit_gives_the_same_losses():

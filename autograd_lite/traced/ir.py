@@ -91,7 +91,8 @@ class Trace:
             label = f"  # {self.labels[i]}" if i in self.labels else ""
             if not self.ops[i]:
                 kind, *where = self.sources[i]
-                text = f"{kind} {'.'.join(map(str, where))}"
+                text = f"input {where[0]}[{where[1]}]" if kind == "input" else \
+                    f"{kind} {where[0]}"
             else:
                 text = f"{self.ops[i]} " + ", ".join(
                     f"%{a}" if type(a) is int else repr(a) for a in self.args[i])

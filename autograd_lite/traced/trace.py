@@ -19,7 +19,7 @@ that captures leaves is traced a second time with their numbers hidden as well.
 >>> t = trace(lambda x: (w * x).tanh(), [None], [w])
 >>> print(t)  # doctest: +NORMALIZE_WHITESPACE
 trace: 4 nodes (2 ops), outputs %3
-%0     = input 0.0                                (B,)  # x0
+%0     = input 0[0]                               (B,)  # x0
 %1     = param 0                                  ()
 %2     = * %1, %0                                 (B,)
 %3     = tanh %2                                  (B,)
