@@ -92,7 +92,7 @@ def _gather(index: Array, fill: float | None, trailing: int) -> Callable[[Array]
         def padded(x: Array) -> Array:
             x = flattened(x)
             extended = np.concatenate(
-                [x, np.broadcast_to(filler, (*x.shape[:-1], 1))], axis=-1)
+                [x, np.full((*x.shape[:-1], 1), fill)], axis=-1)
             return extended[..., flat].reshape(*x.shape[:-1], *shape)
 
         return padded
@@ -323,9 +323,12 @@ def _masked(instr: Instr, fast: Callable[[Array, Array], Array]) -> Callable[...
 
 def _add_n(*xs: Array) -> Array:
     """The sum of many arrays (broadcast together), added into one new array in place."""
-    out = np.zeros(np.broadcast_shapes(*[x.shape for x in xs]))
-    for x in xs:
-        out += x
+    out = xs[0] + xs[1]
+    for x in xs[2:]:
+        if x.ndim > out.ndim or x.shape != out.shape[out.ndim - x.ndim:]:
+            out = out + x  # a larger shape: a new array
+        else:
+            out += x
     return out
 
 
@@ -362,7 +365,7 @@ def function_of(instr: Instr) -> Callable[..., Any]:
         return lambda x: x.sum(axis=-1)
     if op == "spread":
         width = attrs["width"]
-        return lambda g: np.broadcast_to(g[..., None], (*g.shape, width))
+        return lambda g: np.repeat(g[..., None], width, axis=-1)  # cheaper than a view here
     if op == "concat":
         batched = instr.out.batched
         parts = instr.args
@@ -370,13 +373,13 @@ def function_of(instr: Instr) -> Callable[..., Any]:
         def concat(*xs: Array) -> Array:
             if batched:
                 rows = next(x.shape[0] for x, p in zip(xs, parts, strict=True) if p.batched)
-                xs = tuple(x if p.batched else np.broadcast_to(x, (rows, *x.shape))
+                xs = tuple(x if p.batched else np.repeat(x[None], rows, axis=0)
                            for x, p in zip(xs, parts, strict=True))
             return np.concatenate(xs, axis=-1)
 
         return concat
     if op == "broadcast":
-        return lambda x, like: np.broadcast_to(x, (like.shape[0], *x.shape))
+        return lambda x, like: np.repeat(x[None], like.shape[0], axis=0)
     if op == "broadcast_const":
         value = attrs["value"]
         return lambda g: np.full(g.shape, value)
