@@ -257,7 +257,12 @@ def differentiate(program: Program) -> Program:
         contributions = grads.pop(instr.out.id, None)
         if not contributions:
             continue
-        g = _total(builder, contributions, instr.out)
+        only = contributions[0]
+        if len(contributions) == 1 and type(only) is Sym and \
+                only.var.batched == instr.out.batched:
+            g = only  # one contribution, as it is: the usual case in a deep, narrow graph
+        else:
+            g = _total(builder, contributions, instr.out)
         for position, contribution in _pass_back(builder, instr, g, wanted):
             target = instr.args[position]
             grads.setdefault(target.id, []).append(_fit(builder, contribution, target))
@@ -436,10 +441,15 @@ def _by_rules(builder: _Builder, instr: Instr, g: Sym, wants: list[int]
                 raise
             contribution = builder.emit("rule", [g.var, out.var, *instr.args], g.var.shape,
                                         g.var.batched, rule_of=instr.op, operand=j)
-        if contribution is None or _is_zero(contribution) or _is_zero(
-                builder.known(contribution)):
+        if contribution is None:
             continue
-        if not isinstance(contribution, Sym | Masked):  # a constant: every entry the same
+        if type(contribution) is Sym:
+            known = builder.values.get(contribution.var.id)
+            if known is not None and not known.any():
+                continue  # exactly zero: no contribution
+        elif type(contribution) is not Masked:  # a constant: every entry the same
+            if contribution == 0.0:
+                continue
             contribution = builder.emit("broadcast_const", [g.var], g.var.shape, g.var.batched,
                                         value=float(contribution))
         passed.append((j, contribution))

@@ -87,7 +87,6 @@ def _gather(index: Array, fill: float | None, trailing: int) -> Callable[[Array]
         return x.reshape(*x.shape[:x.ndim - trailing], -1) if trailing != 1 else x
 
     if fill is not None and (flat < 0).any():
-        filler = np.array([fill])
 
         def padded(x: Array) -> Array:
             x = flattened(x)
@@ -323,7 +322,7 @@ def _masked(instr: Instr, fast: Callable[[Array, Array], Array]) -> Callable[...
 
 def _add_n(*xs: Array) -> Array:
     """The sum of many arrays (broadcast together), added into one new array in place."""
-    out = xs[0] + xs[1]
+    out: Array = xs[0] + xs[1]
     for x in xs[2:]:
         if x.ndim > out.ndim or x.shape != out.shape[out.ndim - x.ndim:]:
             out = out + x  # a larger shape: a new array
@@ -347,9 +346,20 @@ def _variadic(op: Op) -> Callable[..., Any]:
     return run
 
 
+_TABLE_FUNCTIONS: dict[tuple[str, Op], Callable[..., Any]] = {}
+
+
 def function_of(instr: Instr) -> Callable[..., Any]:
     """The Python function over NumPy arrays that computes ``instr``."""
     op, attrs = instr.op, instr.attrs
+    row = OPS.get(op)
+    if row is not None:  # an op of the table, the most common case: its array form
+        key = (op, row)
+        function = _TABLE_FUNCTIONS.get(key)
+        if function is None:
+            function = _TABLE_FUNCTIONS[key] = _variadic(row) if row.variadic else \
+                array_function(row)
+        return function
     if op == "const":
         value = attrs["value"]
         return lambda: value
@@ -424,10 +434,7 @@ def function_of(instr: Instr) -> Callable[..., Any]:
     if op == "rule":  # a user's rule that only works on floats: element by element
         rule = OPS[attrs["rule_of"]].vjps[attrs["operand"]]
         return np.vectorize(lambda g, out, *xs: float(rule(g, out, *xs)), otypes=[float])
-    if op in _PRIMITIVES:
-        return _PRIMITIVES[op]
-    row = OPS[op]
-    return _variadic(row) if row.variadic else array_function(row)
+    return _PRIMITIVES[op]
 
 
 class Runner:

@@ -29,6 +29,7 @@ return output v5
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -170,7 +171,7 @@ def _operand(program: Program, trace: Trace, members: list[int], j: int,
 def _constant(program: Program, value: float | list[float]) -> Var:
     """A constant: a number (a scalar, the same one Var for every use) or one per member."""
     if isinstance(value, float):
-        key = ("const", repr(value))
+        key = ("const", value, math.copysign(1.0, value))  # 0.0 and -0.0 apart
         var = program.memo.get(key)
         if var is None:
             var = program.memo[key] = program.emit("const", [], (), False,
