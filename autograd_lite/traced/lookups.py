@@ -6,9 +6,11 @@ parameter per example. Grouped as it is, it would stack every option for every e
 (``(B, n, options)``) only to pick one of each row. Instead the chosen parameters' positions
 are worked out from the index (``lookup``: -1 where the index is not a whole number in range,
 whose result is ``nan``, as ``select`` gives) and read directly (``take``); the backward pass
-adds each example's gradient into the parameter it read (``put``, a ``bincount``: measured
-faster than ``np.add.at`` and than a one-hot matrix product on W6's embeddings), which is
-what the rule of ``select`` says: the chosen option gets ``g``, the others nothing.
+adds each example's gradient into the parameter it read (``put``, a ``bincount``), which is
+what the rule of ``select`` says: the chosen option gets ``g``, the others nothing. Measured on
+W6's embeddings (128 lookups an example in 432 parameters, NumPy 2): ``bincount`` 4.8 µs at a
+batch of 32 and 32 µs at 256, ``np.add.at`` the same within noise (4.9 and 30 µs), a one-hot
+matrix product 400 to 1,000 times slower.
 
 >>> from autograd_lite import Value, select
 >>> from .group import group
