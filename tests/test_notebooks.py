@@ -16,7 +16,7 @@ MAX_BYTES = 1_000_000
 # what a user would import after `pip install autograd-lite`
 PUBLIC_MODULES = {
     "autograd_lite", "autograd_lite.engine", "autograd_lite.numerics", "autograd_lite.testing",
-    "autograd_lite.viz", "autograd_lite.stepthrough", "autograd_lite.traced",
+    "autograd_lite.viz", "autograd_lite.viz.stepthrough", "autograd_lite.traced",
     "nn", "nn.losses", "nn.optim", "nn.data", "nn.train", "nn.io", "nn.init", "nn.plots",
 }
 AUTOGRAD_IMPORT = re.compile(r"^\s*(?:from|import)\s+((?:autograd_lite|nn)(?:\.\w+)*)", re.M)

@@ -144,8 +144,8 @@ def test_div_helper_works_on_floats_and_values():
 
 
 def test_an_op_added_with_define_op_shows_up_everywhere_with_no_other_edit():
-    from autograd_lite.stepthrough import backward_steps
     from autograd_lite.viz import dot_source
+    from autograd_lite.viz.stepthrough import backward_steps
 
     hypot = define_op("test_hypot", math.hypot,
                       lambda g, out, a, b: g * div(a, out), lambda g, out, a, b: g * div(b, out),

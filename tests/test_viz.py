@@ -12,9 +12,7 @@ import graphviz
 import pytest
 
 from autograd_lite import Value
-from autograd_lite import render as render_module
 from autograd_lite.engine import reverse_topological_order
-from autograd_lite.render import available_renderers, render_source, renderer_name
 from autograd_lite.viz import (
     DEFAULT_MAX_NODES,
     DEFAULT_MAX_WIDTH,
@@ -27,6 +25,8 @@ from autograd_lite.viz import (
     render,
     show,
 )
+from autograd_lite.viz import renderers as render_module
+from autograd_lite.viz.renderers import available_renderers, render_source, renderer_name
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -12,8 +12,8 @@ from hypothesis import given
 
 from autograd_lite import AnomalyError, Value, detect_anomaly
 from autograd_lite.engine import backprop, operand_gradients, reverse_topological_order
-from autograd_lite.stepthrough import BackwardStep, GradSnapshot, backward_steps
 from autograd_lite.testing import expressions_with_inputs
+from autograd_lite.viz.stepthrough import BackwardStep, GradSnapshot, backward_steps
 
 
 def bits(x):

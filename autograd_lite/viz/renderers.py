@@ -186,3 +186,8 @@ def _forward_warnings(text: str) -> None:
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith(_NOISE)]
     if lines:
         print("\n".join(lines), file=sys.stderr)
+
+
+DotNotFoundError = RendererNotFoundError
+"""Nothing can render here (neither pygraphviz nor Graphviz's ``dot``): the name this error
+had when rendering needed ``dot``. The message is one line saying what to install."""

@@ -12,7 +12,7 @@ whose ``.grad`` fields are all zero.
 The user's ``.grad`` fields are left alone unless ``apply=True`` is given.
 
 >>> from autograd_lite import Value
->>> from autograd_lite.stepthrough import backward_steps
+>>> from autograd_lite.viz.stepthrough import backward_steps
 >>> a = Value(3.0, label="a")
 >>> b = a + a; b.label = "b"
 >>> c = b * b; c.label = "c"
@@ -36,7 +36,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .engine import (
+from ..engine import (
     Value,
     backprop,
     format_op,
@@ -44,7 +44,7 @@ from .engine import (
     reverse_topological_order,
     value_of,
 )
-from .modes import _set_mode
+from ..modes import _set_mode
 
 __all__ = [
     "backward_steps", "BackwardStep", "GradientFlow", "GradSnapshot", "describe_node",
