@@ -3,6 +3,7 @@
 import pytest
 
 from autograd_lite import AnomalyError, Value, define_op, detect_anomaly, grad, gradients
+from autograd_lite.engine import OPS
 
 
 @pytest.mark.parametrize("bad, type_name", [
@@ -93,14 +94,15 @@ def test_define_op_errors():
         define_op("three", lambda x, y, z: x, *[lambda g, out, x, y, z: g] * 3)
     with pytest.raises(ValueError, match="already exists"):
         define_op("exp", lambda x: x, lambda g, out, x: g, replace=True)
-    square = define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * 2 * x)
-    with pytest.raises(ValueError, match="already exists"):
-        define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * 2 * x)
-    square = define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * x * 2,
-                       replace=True)
-    assert square(Value(3.0)).data == 9.0
-    with pytest.raises(TypeError, match="takes 1 operand"):
-        square(Value(1.0), Value(2.0))
+    with define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * 2 * x):
+        with pytest.raises(ValueError, match="already exists"):
+            define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * 2 * x)
+        square = define_op("test_errors_square", lambda x: x * x, lambda g, out, x: g * x * 2,
+                           replace=True)
+        assert square(Value(3.0)).data == 9.0
+        with pytest.raises(TypeError, match="takes 1 operand"):
+            square(Value(1.0), Value(2.0))
+    assert "test_errors_square" not in OPS
 
 
 def test_anomaly_in_the_forward_pass_names_op_and_operands():

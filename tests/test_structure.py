@@ -59,17 +59,17 @@ def test_each_node_is_processed_once_by_backward():
         calls.append(out)
         return g * 2.0
 
-    double = define_op("test_structure_double", lambda x: 2.0 * x, rule)
-    x = Value(1.0)
-    nodes = [double(x)]
-    for _ in range(30):  # a ladder of diamonds: every node feeds two consumers
-        a = double(nodes[-1])
-        nodes.append(double(a + a * nodes[-1]))
-    nodes[-1].backward()
-    assert len(calls) == 61  # one call per op node, though 2**30 paths run through them
-    calls.clear()
-    gradients(nodes[-1], [x])
-    assert len(calls) == 61
+    with define_op("test_structure_double", lambda x: 2.0 * x, rule) as double:
+        x = Value(1.0)
+        nodes = [double(x)]
+        for _ in range(30):  # a ladder of diamonds: every node feeds two consumers
+            a = double(nodes[-1])
+            nodes.append(double(a + a * nodes[-1]))
+        nodes[-1].backward()
+        assert len(calls) == 61  # one call per op node, though 2**30 paths run through them
+        calls.clear()
+        gradients(nodes[-1], [x])
+        assert len(calls) == 61
 
 
 def test_reverse_topological_order_lists_each_node_once():
