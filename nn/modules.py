@@ -13,6 +13,7 @@ Value arithmetic, so it can be drawn, stepped through and gradient-checked like 
 
 from __future__ import annotations
 
+import functools
 import numbers
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,7 +24,7 @@ from autograd_lite import Value
 from ._checks import boolean, got, integer, is_real, ordered, show
 from .init import RandomSource, init_bound, make_rng
 
-__all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP"]
+__all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "short_name"]
 
 #: Activation names and the Value method each applies (``None``: the identity).
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
@@ -71,6 +72,33 @@ def _wrong_size(who: str, expected: int, actual: int) -> ValueError:
     return ValueError(f"{who} expects {expected} input(s), got {actual}")
 
 
+# Containers whose items are counted in labels under a one-letter name.
+_SHORT = {"layers": "L", "neurons": "n"}
+
+
+def short_name(name: str) -> str:
+    """The label form of a ``named_parameters()`` name: short, counted from 1.
+
+    A name followed by an index becomes one word with the index plus one (``w.1`` -> ``w2``),
+    and ``layers`` and ``neurons`` shorten to ``L`` and ``n``: layer 1, neuron 4, weight 2 read
+    as they would on a blackboard (the dotted names stay 0-based, as PyTorch's do).
+
+    >>> short_name("layers.0.neurons.3.w.1"), short_name("layers.2.neurons.0.b")
+    ('L1.n4.w2', 'L3.n1.b')
+    >>> short_name("blocks.1.k"), short_name("")
+    ('blocks2.k', '')
+    """
+    words: list[str] = []
+    for part in name.split(".") if name else ():
+        if part.isdigit() and words:
+            word = _SHORT.get(words[-1], words[-1])
+            # a list of lists: w.0.1 -> w1_2, not w12
+            words[-1] = f"{word}{'_' if word[-1].isdigit() else ''}{int(part) + 1}"
+        else:
+            words.append(part)
+    return ".".join(words)
+
+
 class Module:
     """Base class of everything with parameters, with PyTorch's vocabulary.
 
@@ -87,7 +115,61 @@ class Module:
     ...         return self.k * x
     >>> [name for name, _ in Scale().named_parameters()]
     ['k']
+
+    **Labels.** When the outermost ``__init__`` of a module returns, every parameter without
+    a label of its own gets the short form of its ``named_parameters()`` name as its
+    ``label`` (see ``short_name``: ``layers.0.neurons.3.w.1`` is labelled ``L1.n4.w2``), so
+    drawings, step-through captions and errors name it. A label you set yourself, before or
+    after, is never replaced: only labels the library gave are renamed (when a module becomes
+    part of a bigger one). Call ``label_parameters()`` again after adding parameters later.
+
+    >>> Scale().k.label
+    'k'
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        @functools.wraps(init)
+        def labelled_init(self: Module, *args: Any, **kw: Any) -> None:
+            init(self, *args, **kw)
+            # Only the outermost __init__ labels: a subclass's own __init__ may still add
+            # parameters after calling super().__init__().
+            if type(self).__init__ is labelled_init:
+                self.label_parameters()
+
+        cls.__init__ = labelled_init  # type: ignore[method-assign,assignment]
+
+    def label_parameters(self) -> None:
+        """Label every parameter and sub-module output from ``named_parameters()`` names.
+
+        A parameter is labelled ``short_name(name)`` unless its label is its own: one the
+        user set, as opposed to the one a sub-module gave it when it was built. Neurons also
+        name their outputs (``L1.n4``) and pre-activations (``L1.n4.z``). Called when a
+        module is built; call it again after adding parameters.
+
+        >>> from nn import MLP
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> [p.label for p in model.parameters()][:3], model([1.0, 2.0]).label
+        (['L1.n1.w1', 'L1.n1.w2', 'L1.n1.b'], 'L2.n1')
+        """
+        given: dict[int, str] = {}  # the labels sub-modules gave, which are ours to rename
+        for _, child in self.named_children():
+            for name, p in child.named_parameters():
+                given.setdefault(id(p), short_name(name))
+        for name, p in self.named_parameters():
+            if p.label is None or p.label == given.get(id(p)):
+                p.label = short_name(name)
+        self._rename("")
+
+    def _rename(self, name: str) -> None:
+        """Take ``name`` (a dotted path, "" for the outermost module) as this module's name,
+        for the labels of its outputs; sub-modules take theirs below it."""
+        for child_name, child in self.named_children():
+            child._rename(f"{name}.{child_name}" if name else child_name)
 
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
         """``(name, parameter)`` pairs with stable dotted names, in ``parameters()`` order.
@@ -239,10 +321,18 @@ class Neuron(Module):
     The pre-activation is a single ``sum`` node over ``(b, w0*x0, w1*x1, ...)``, equal bit for
     bit to micrograd's ``sum((wi*xi for ...), b)``.
 
+    Labels (see ``Module``): the weights ``w1, w2, ...`` and the bias ``b``; each output is
+    labelled ``out`` and its pre-activation ``z``. Inside a layer or an MLP they take the
+    neuron's place in front: ``L1.n4.w2``, ``L1.n4.b``, the output ``L1.n4`` and the
+    pre-activation ``L1.n4.z`` (layers and neurons counted from 1). A label set on an output
+    after the call stays.
+
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> out = n([1.0, -2.0])
     >>> out._op, out._prev[0]._op
     ('tanh', 'sum')
+    >>> out.label, out._prev[0].label, [p.label for p in n.parameters()]
+    ('out', 'z', ['w1', 'w2', 'b'])
     """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
@@ -258,6 +348,14 @@ class Neuron(Module):
         self.b = Value(0.0)
         self.activation = activation
         self._act = ACTIVATIONS[activation]
+        self._rename("")
+
+    def _rename(self, name: str) -> None:
+        # The labels of each call's output and pre-activation, made once here: the forward
+        # pass only stores them (one attribute store per node).
+        short = short_name(name)
+        self._out_label = short or "out"
+        self._z_label = f"{short}.z" if short else "z"
 
     @property
     def nin(self) -> int:
@@ -280,7 +378,13 @@ class Neuron(Module):
         except TypeError as error:
             raise _input_error("Neuron", x, error) from None
         f = self._act
-        return act if f is None else f(act)
+        if f is None:
+            act.label = self._out_label
+            return act
+        act.label = self._z_label
+        out = f(act)
+        out.label = self._out_label
+        return out
 
     def parameters(self) -> list[Value]:
         """The weights, then the bias (micrograd's order)."""
@@ -304,9 +408,14 @@ class Layer(Module):
     nout Values**. ``outputs(x)`` always returns a list. The input may also be a lone Value or
     number when ``nin == 1``, so layers of one neuron can be chained.
 
+    Labels (see ``Module``): neuron ``j``'s parameters are ``nj.w1, nj.w2, ..., nj.b`` and
+    its output ``nj`` (counted from 1).
+
     >>> layer = Layer(2, 3, seed=0)
     >>> len(layer([1.0, 2.0])), type(Layer(2, 1, seed=0)([1.0, 2.0])).__name__
     (3, 'Value')
+    >>> [out.label for out in layer([1.0, 2.0])]
+    ['n1', 'n2', 'n3']
     """
 
     def __init__(self, nin: int, nout: int, nonlin: bool = True, *,
@@ -372,6 +481,13 @@ class MLP(Module):
     names (checked even where no layer uses them, as ``activation`` with ``nouts=[1]``), and
     ``init`` a scheme or a finite bound. An input that is not a sequence of numbers or Values
     raises ``TypeError`` naming it (``MLP input x[1] must be a number or a Value, got 'b'``).
+
+    Labels (see ``Module``), counted from 1 as on a blackboard: ``L1.n4.w2`` is weight 2 of
+    neuron 4 of layer 1 (``named_parameters()``: ``layers.0.neurons.3.w.1``), ``L1.n4.b`` its
+    bias; each call's outputs are labelled by neuron (``L1.n4``; the model's output is
+    ``L3.n1`` for ``MLP(2, [16, 16, 1])``) and pre-activations ``L1.n4.z`` (not for a linear
+    neuron, whose output is its sum). Labels are not saved with a model: a loaded model gets
+    them as it is built.
 
     >>> model = MLP(2, [4, 3], activation="tanh", seed=0)
     >>> model

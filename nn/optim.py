@@ -55,7 +55,13 @@ def _grad(i: int, p: Value) -> float:
         return float(g.data)
     if is_real(g):
         return float(g)
-    raise TypeError(f"parameter {i}'s grad must be a number, got {got(g)}")
+    raise TypeError(f"parameter {_name(i, p)}'s grad must be a number, got {got(g)}")
+
+
+def _name(i: int, p: Value) -> str:
+    """How errors name parameter ``i``: its index, and its label when it has one (a
+    module's parameters are labelled, e.g. ``parameter 3 'L1.n2.w1'``)."""
+    return f"{i} {p.label!r}" if p.label else str(i)
 
 
 class Optimizer:
@@ -176,7 +182,8 @@ class Optimizer:
 
     def _not_finite(self, i: int, problem: str) -> None:
         raise NonFiniteError(
-            f"{type(self).__name__}.step: parameter {i} (data {self.params[i].data!r}) {problem}; "
+            f"{type(self).__name__}.step: parameter {_name(i, self.params[i])} "
+            f"(data {self.params[i].data!r}) {problem}; "
             f"no parameter was updated. Look for the cause of a non-finite gradient, or try a "
             f"smaller learning rate (lr={self.lr!r})")
 

@@ -409,3 +409,77 @@ def test_init_bound_checks_its_fans():
         nn.init.init_bound("xavier", 0, 0)
     with pytest.raises(TypeError, match=r"fan_out must be an int, got 1.0"):
         nn.init.init_bound("xavier", 2, 1.0)
+
+
+# --- labels: every parameter and output of a module is named ------------------------------
+
+def test_parameters_are_labelled_by_their_short_names_counted_from_one():
+    model = MLP(2, [4, 3, 1], seed=0)
+    labels = {name: p.label for name, p in model.named_parameters()}
+    assert labels["layers.0.neurons.3.w.1"] == "L1.n4.w2"
+    assert labels["layers.1.neurons.2.b"] == "L2.n3.b"
+    assert labels["layers.2.neurons.0.w.2"] == "L3.n1.w3"
+    assert all(label == nn.modules.short_name(name) for name, label in labels.items())
+    assert len(set(labels.values())) == len(labels)  # no two parameters share a name
+
+
+def test_outputs_and_pre_activations_are_labelled_by_neuron():
+    model = MLP(3, [4, 4, 1], activation="tanh", seed=0)
+    hidden = model.layers[0].outputs([1.0, 2.0, 3.0])
+    assert [h.label for h in hidden] == ["L1.n1", "L1.n2", "L1.n3", "L1.n4"]
+    assert [h._prev[0].label for h in hidden] == [f"L1.n{j}.z" for j in range(1, 5)]
+    score = model([1.0, 2.0, 3.0])
+    assert score.label == "L3.n1" and score._op == "sum"  # linear output: its sum is the output
+    assert Layer(2, 2, seed=0)([1.0, 2.0])[1].label == "n2"
+    assert Neuron(2, seed=0)([1.0, 2.0]).label == "out"
+
+
+def test_a_users_own_label_wins_before_and_after():
+    class Scaled(Module):
+        def __init__(self):
+            self.scale = Value(2.0, label="gain")      # set before: kept
+            self.inner = Layer(2, 2, seed=0)
+            self.inner.neurons[1].b.label = "bias"      # set before the outer module labels
+            self.other = Value(1.0)
+
+        def __call__(self, x):
+            return [self.scale * h for h in self.inner(x)]
+
+    m = Scaled()
+    assert m.scale.label == "gain"
+    assert m.inner.neurons[1].b.label == "bias"
+    assert m.inner.neurons[0].b.label == "inner.n1.b"  # the layer's own label, renamed
+    assert m.other.label == "other"
+    assert [h._prev[1].label for h in m([1.0, 2.0])] == ["inner.n1", "inner.n2"]
+
+    model = MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[0].w[0].label = "mine"     # set after: nothing renames it
+    model.label_parameters()
+    assert model.layers[0].neurons[0].w[0].label == "mine"
+    score = model([1.0, 2.0])
+    score.label = "score"
+    assert score.label == "score"
+
+
+def test_subclasses_label_parameters_added_after_super_init():
+    class Wider(MLP):
+        def __init__(self):
+            super().__init__(2, [2, 1], seed=0)
+            self.extra = Value(0.5)
+
+    class Same(MLP):
+        pass
+
+    assert Wider().extra.label == "extra"
+    assert Wider().layers[1].neurons[0].b.label == "L2.n1.b"
+    assert Same(2, [2, 1], seed=0).layers[0].neurons[1].w[0].label == "L1.n2.w1"
+
+
+def test_labels_survive_saving_loading_and_tracing(tmp_path):
+    from autograd_lite import jit
+    model = MLP(2, [3, 1], seed=0)
+    copy = nn.io.load_model(nn.io.save_model(model, tmp_path / "m.json"))
+    assert [p.label for p in copy.parameters()] == [p.label for p in model.parameters()]
+    predict = jit(lambda x: model(x), params=model.parameters(), reduce=None)
+    assert list(predict([[1.0, 2.0], [0.5, -1.0]])) == pytest.approx(
+        [model([1.0, 2.0]).data, model([0.5, -1.0]).data])

@@ -270,3 +270,11 @@ def test_load_state_dict_refuses_non_finite_and_inconsistent_states():
     adam = Adam([p])
     with pytest.raises(ValueError, match="Adam state: step_count must be an int >= 0, got -1"):
         adam.load_state_dict({**adam.state_dict(), "step_count": -1})
+
+
+def test_a_non_finite_gradient_names_a_module_parameter_by_its_label():
+    model = MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[1].w[0].grad = math.inf
+    with pytest.raises(NonFiniteError, match=r"parameter 3 'L1\.n2\.w1' \(data .*\) has the "
+                                             r"gradient inf"):
+        SGD(model.parameters(), lr=0.1).step()

@@ -582,3 +582,18 @@ def test_a_large_drawing_s_png_is_drawn_at_1x_to_keep_notebooks_small():
     width = struct.unpack(">I", data["image/png"][16:20])[0]
     assert metadata["image/png"]["width"] == width  # 1x: drawn at the size it is shown
     assert len(data["image/png"]) < 400_000
+
+
+def test_an_mlp_drawing_names_its_parameters_and_neuron_outputs():
+    # The README's example: nn labels what it builds, so the drawing at depth 3 names every
+    # parameter and every neuron's output and pre-activation (the products w * x inside a
+    # neuron are the only records left without a label).
+    from nn import MLP
+    model = MLP(2, [16, 16, 1], seed=0)
+    score = model([0.5, -1.0])
+    source = dot_source(score, depth=3)
+    records = re.findall(r'label="\{? ?([^"|]*?) ?\|', source)
+    named = {r for r in records if not r.startswith("data")}
+    assert "L3.n1" in named  # the output
+    assert {f"L3.n1.w{k}" for k in range(1, 17)} | {"L3.n1.b"} <= named
+    assert {f"L2.n{j}" for j in range(1, 17)} | {f"L2.n{j}.z" for j in range(1, 17)} <= named
