@@ -6,6 +6,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import warnings
 import xml.etree.ElementTree as ET
 
 import graphviz
@@ -14,11 +15,13 @@ import pytest
 from autograd_lite import Value
 from autograd_lite.engine import reverse_topological_order
 from autograd_lite.viz import (
+    DEFAULT_MAX_HEIGHT,
     DEFAULT_MAX_NODES,
     DEFAULT_MAX_WIDTH,
     DotNotFoundError,
     Drawing,
     GraphTooLargeError,
+    UnreadableDrawingWarning,
     animate_backward,
     dot_source,
     draw_dot,
@@ -484,8 +487,13 @@ def test_in_a_notebook_a_missing_renderer_is_one_line_not_a_traceback(tmp_path):
 # --- layouts that fit a notebook column ------------------------------------------------------
 
 def rendered_width_px(dot):
+    return rendered_size_px(dot)[0]
+
+
+def rendered_size_px(dot):
     svg = dot.pipe(encoding="utf-8")
-    return float(re.search(r'<svg width="([\d.]+)pt"', svg)[1]) * 4 / 3
+    size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    return float(size[1]) * 4 / 3, float(size[2]) * 4 / 3
 
 
 def mazur_like(n_layers=3):
@@ -525,24 +533,42 @@ def test_wide_graphs_get_stacked_records_then_a_top_to_bottom_layout_and_fit():
     stacked = draw_dot(n, max_width=950)
     assert "rankdir=LR" in stacked.source and '"n | data' in stacked.source  # fields stacked
     assert 800 < rendered_width_px(stacked) <= 950
-    turned = draw_dot(n)  # narrower still: top to bottom
-    assert "rankdir=TB" in turned.source and '"{ n | data' in turned.source
-    assert rendered_width_px(turned) <= DEFAULT_MAX_WIDTH
+    fitted = draw_dot(n)  # stacked fields fit the default view, still left to right
+    assert "rankdir=LR" in fitted.source and '"n | data' in fitted.source
+    assert rendered_size_px(fitted)[0] <= DEFAULT_MAX_WIDTH
+    assert rendered_size_px(fitted)[1] <= DEFAULT_MAX_HEIGHT
     deep = mazur_like()
     assert rendered_width_px(draw_dot(deep, max_width=None)) > 3000
-    turned = draw_dot(deep, max_width=1000)
+    turned = draw_dot(deep, max_width=1000, max_height=None)  # the width alone: top to bottom
     assert "rankdir=TB" in turned.source and '"{ E | data' in turned.source
     assert 700 < rendered_width_px(turned) <= 1000
-    assert rendered_width_px(draw_dot(deep, max_width=600)) <= 600
+    assert rendered_width_px(draw_dot(deep, max_width=600, max_height=None)) <= 600
     assert "rankdir=LR" in draw_dot(deep, max_width=None).source  # exactly as asked
-    assert "rankdir=BT" in draw_dot(deep, rankdir="RL").source
+    assert "rankdir=BT" in draw_dot(deep, rankdir="RL", max_height=None).source
+
+
+def test_a_drawing_fits_width_and_height_and_warns_when_that_makes_it_unreadable():
+    deep = mazur_like()
+    with pytest.warns(UnreadableDrawingWarning, match=r"45 Values .* draw less \(depth=3"):
+        whole = draw_dot(deep)
+    width, height = rendered_size_px(whole)
+    assert width <= DEFAULT_MAX_WIDTH and height <= DEFAULT_MAX_HEIGHT
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # what the warning suggests is readable
+        part = draw_dot(deep, depth=3)
+    width, height = rendered_size_px(part)
+    assert width <= DEFAULT_MAX_WIDTH and height <= DEFAULT_MAX_HEIGHT
+    assert 'size="9.167,6.667"' in part.source
+    with pytest.raises(ValueError, match="max_height"):
+        draw_dot(deep, max_height=-1)
 
 
 def test_whatever_cannot_fit_is_scaled_down_to_the_width():
     y = chain(150)  # too long in either direction to fit at full size
     assert 'size="' not in draw_dot(y, max_width=None).source
-    assert 'size="5.208,1000"' in draw_dot(y, max_width=500).source
-    assert rendered_width_px(draw_dot(y, max_width=500)) <= 500
+    assert 'size="5.208,1000"' in draw_dot(y, max_width=500, max_height=None).source
+    with pytest.warns(UnreadableDrawingWarning, match="150 Values|151 Values"):
+        assert rendered_width_px(draw_dot(y, max_width=500)) <= 500
     with pytest.raises(ValueError, match="max_width"):
         draw_dot(y, max_width=0)
     with pytest.raises(ValueError, match="max_width"):
@@ -578,7 +604,7 @@ def test_ops_added_with_define_op_are_drawn(tmp_path):
 
 
 def test_a_large_drawing_s_png_is_drawn_at_1x_to_keep_notebooks_small():
-    data, metadata = draw_dot(mazur_like(4))._repr_mimebundle_()
+    data, metadata = draw_dot(mazur_like(4), max_height=None)._repr_mimebundle_()
     width = struct.unpack(">I", data["image/png"][16:20])[0]
     assert metadata["image/png"]["width"] == width  # 1x: drawn at the size it is shown
     assert len(data["image/png"]) < 400_000

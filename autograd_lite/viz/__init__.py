@@ -13,9 +13,10 @@ bundle Graphviz, or with Graphviz's ``dot`` program where pygraphviz cannot be i
 ``autograd_lite.viz.renderers`` for the choice and its measurements). With neither, rendering raises
 ``DotNotFoundError`` with one line saying what to install; the DOT source never needs either.
 
-Drawings are kept readable in a notebook column: a graph that would be wider than
-``max_width`` pixels (880 by default) gets records with their fields stacked, then a
-top-to-bottom layout, and is finally scaled down to fit.
+Drawings are kept whole in a notebook: a graph that would not fit ``max_width`` x
+``max_height`` pixels (880 x 640 by default) gets records with their fields stacked, then a
+top-to-bottom layout, and is finally scaled down to fit, with a warning when that makes its
+text too small to read.
 
 >>> from autograd_lite import Value
 >>> x = Value(0.5, label="x")
@@ -24,7 +25,7 @@ top-to-bottom layout, and is finally scaled down to fit.
 >>> print(dot_source(y, fmt=".2f"))  # too wide in a row: each record's fields stacked
 ... # doctest: +NORMALIZE_WHITESPACE
 digraph {
-    graph [rankdir=LR size="9.167,1000"]
+    graph [rankdir=LR size="9.167,6.667"]
     node [fontsize=12]
     n2 [label="x | data 0.50 | grad 0.54" shape=record]
     n1 [label="data 1.50 | grad 0.18" shape=record]
@@ -49,11 +50,14 @@ from __future__ import annotations
 from .animation import BackwardAnimation, animate_backward
 from .graph import (
     DEFAULT_MAX_ANIMATED_NODES,
+    DEFAULT_MAX_HEIGHT,
     DEFAULT_MAX_NODES,
     DEFAULT_MAX_WIDTH,
     HIGHLIGHT_COLOR,
     RECEIVER_COLOR,
+    SMALLEST_READABLE_PX,
     GraphTooLargeError,
+    UnreadableDrawingWarning,
     dot_source,
     draw_dot,
     render,
@@ -68,13 +72,14 @@ __all__ = [
     "animate_backward", "BackwardAnimation",
     "backward_steps", "BackwardStep", "GradientFlow", "GradSnapshot",
     "GraphTooLargeError", "DotNotFoundError", "RendererNotFoundError",
-    "DEFAULT_MAX_NODES", "DEFAULT_MAX_ANIMATED_NODES", "DEFAULT_MAX_WIDTH",
+    "DEFAULT_MAX_NODES", "DEFAULT_MAX_ANIMATED_NODES", "DEFAULT_MAX_WIDTH", "DEFAULT_MAX_HEIGHT",
+    "SMALLEST_READABLE_PX", "UnreadableDrawingWarning",
     "HIGHLIGHT_COLOR", "RECEIVER_COLOR",
 ]
 
 
 # Public classes print as autograd_lite.viz.X (in tracebacks and reprs), where users import them.
-for _public in (BackwardAnimation, GraphTooLargeError, Drawing, ValueGraph, RendererNotFoundError,
-                BackwardStep, GradientFlow, GradSnapshot):
+for _public in (BackwardAnimation, GraphTooLargeError, UnreadableDrawingWarning, Drawing,
+                ValueGraph, RendererNotFoundError, BackwardStep, GradientFlow, GradSnapshot):
     _public.__module__ = __name__
 del _public

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -29,6 +30,20 @@ thousands of nodes, and nobody can read such a drawing anyway."""
 DEFAULT_MAX_ANIMATED_NODES = 100
 """``animate_backward`` refuses graphs with more Values than this: it draws the graph once
 per step, so its time and the page's size grow with the square of the graph's size."""
+
+DEFAULT_MAX_HEIGHT = 640
+"""The tallest a drawing is made, in CSS pixels: a window 800 pixels tall, less the browser's
+and the notebook's bars, shows a drawing this tall whole."""
+
+SMALLEST_READABLE_PX = 9
+"""The smallest text, in CSS pixels, that a drawing fitted to ``max_width`` x ``max_height``
+may have: below it ``draw_dot`` warns (``UnreadableDrawingWarning``) and says how to draw
+less."""
+
+
+class UnreadableDrawingWarning(UserWarning):
+    """A drawing had to be scaled down so far, to fit, that its text is too small to read."""
+
 
 DEFAULT_MAX_WIDTH = 880
 """The widest a drawing is made, in CSS pixels: what a notebook shows without scrolling in a
@@ -157,55 +172,71 @@ def _op_label(node: Value, n_operands: int) -> tuple[str, bool]:
 class _Layout(NamedTuple):
     rankdir: str
     stacked: bool  # a record's fields one under another (narrow) instead of side by side
+    scale: float = 1.0  # estimated: how much Graphviz's size will scale the drawing down
 
 
 def _field_width(text: str) -> float:
     return 16.0 + 6.6 * len(text)
 
 
-def _estimated_width(nodes: list[Value], cut: set[Value], fields: Mapping[Value, list[str]],
-                     layout: _Layout) -> float:
-    """The drawing's estimated width in points."""
+def _estimated_size(nodes: list[Value], cut: set[Value], fields: Mapping[Value, list[str]],
+                    layout: _Layout) -> tuple[float, float]:
+    """The drawing's estimated width and height in points, from the ranks Graphviz will use:
+    along the rank direction the ranks add up, across it the nodes of one rank do."""
     rank: dict[Value, int] = {nodes[0]: 0}
-    extents: dict[int, list[float]] = {}
+    extents: dict[int, list[tuple[float, float]]] = {}  # rank -> (along, across) per node
+    along_ranks = layout.rankdir in ("LR", "RL")
 
-    def place(r: int, width: float) -> None:
-        extents.setdefault(r, []).append(width)
+    def place(r: int, width: float, height: float) -> None:
+        extents.setdefault(r, []).append((width, height) if along_ranks else (height, width))
 
     for node in sorted(nodes, key=lambda n: -n._depth):  # consumers before their operands
         r = rank[node]
         widths = [_field_width(t) for t in fields[node]]
-        place(r, max(54.0, max(widths) if layout.stacked else sum(widths)))
+        if layout.stacked:
+            place(r, max(54.0, max(widths)), 10.0 + 17.0 * len(widths))
+        else:
+            place(r, max(54.0, sum(widths)), 36.0)
         if not node._op:
             continue
         label, _ = _op_label(node, len(node._operands))
-        place(r + 1, max(21.6, 17.0 + 7.0 * (len(label) + 4 * (node in cut))))
+        place(r + 1, max(21.6, 17.0 + 7.0 * (len(label) + 4 * (node in cut))), 21.6)
         if node in cut:
             continue
         for operand in node._operands:
             if isinstance(operand, Value):
                 rank[operand] = max(rank.get(operand, 0), r + 2)
             else:  # beside its op, on the op's rank
-                place(r + 1, max(21.6, 10.0 + 6.0 * len(f"{operand:g}")))
-    if layout.rankdir in ("LR", "RL"):
-        return sum(max(w) for w in extents.values()) + 36.0 * (len(extents) - 1) + 8.0
-    return max(sum(w) + 18.0 * (len(w) - 1) for w in extents.values()) + 8.0
+                place(r + 1, max(21.6, 10.0 + 6.0 * len(f"{operand:g}")), 14.4)
+    # along: the ranks in a row, with Graphviz's ranksep between them; across: one rank's
+    # nodes side by side, with its nodesep between them
+    along = sum(max(a for a, _ in sizes) for sizes in extents.values()) \
+        + 36.0 * (len(extents) - 1) + 8.0
+    across = max(sum(c for _, c in sizes) + 18.0 * (len(sizes) - 1)
+                 for sizes in extents.values()) + 8.0
+    return (along, across) if along_ranks else (across, along)
 
 
 def _choose_layout(nodes: list[Value], cut: set[Value], fields: Mapping[Value, list[str]],
-                   rankdir: str, max_width: float | None) -> _Layout:
-    """``rankdir`` with records in a row when that fits ``max_width`` (pixels); else stacked
-    records; else the other direction (LR <-> TB) with stacked records; else the narrowest."""
-    asked = _Layout(rankdir, False)
+                   rankdir: str, max_width: float | None, max_height: float | None = None
+                   ) -> _Layout:
+    """``rankdir`` with records in a row when that fits ``max_width`` x ``max_height``
+    (pixels); else stacked records; else the other direction (LR <-> TB) with stacked records;
+    else whichever of them is scaled down least to fit."""
+    asked = _Layout(rankdir, False, 1.0)
     if max_width is None:
         return asked
-    candidates = [asked, _Layout(rankdir, True), _Layout(_TURNED[rankdir], True)]
-    limit = max_width * 72 / _PX_PER_INCH
-    widths = [_estimated_width(nodes, cut, fields, c) for c in candidates]
-    for candidate, width in zip(candidates, widths, strict=True):
-        if width <= limit:
-            return candidate
-    return candidates[widths.index(min(widths))]
+    width_limit = max_width * 72 / _PX_PER_INCH
+    height_limit = math.inf if max_height is None else max_height * 72 / _PX_PER_INCH
+    best = asked._replace(scale=0.0)
+    for stacked, direction in ((False, rankdir), (True, rankdir), (True, _TURNED[rankdir])):
+        width, height = _estimated_size(nodes, cut, fields, _Layout(direction, stacked, 1.0))
+        scale = min(1.0, width_limit / width, height_limit / height)
+        if scale >= 1.0:
+            return _Layout(direction, stacked, 1.0)
+        if scale > best.scale * 1.1:  # estimates are rough: keep the earlier unless clearly better
+            best = _Layout(direction, stacked, scale)
+    return best
 
 
 def _fields(node: Value, fmt: str, show_grad: bool, grad_text: str) -> list[str]:
@@ -216,10 +247,10 @@ def _fields(node: Value, fmt: str, show_grad: bool, grad_text: str) -> list[str]
     return fields
 
 
-def _check_max_width(max_width: float | None) -> None:
+def _check_max_width(max_width: float | None, name: str = "max_width") -> None:
     if max_width is not None and (isinstance(max_width, bool) or
                                   not isinstance(max_width, int | float) or max_width <= 0):
-        raise ValueError(f"max_width must be a positive number of pixels (or None), "
+        raise ValueError(f"{name} must be a positive number of pixels (or None), "
                          f"got {max_width!r}")
 
 
@@ -228,7 +259,8 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
              highlight: Iterable[Value] | Mapping[Value, str] = (),
              max_nodes: int | None = DEFAULT_MAX_NODES, depth: int | None = None,
              grads: Mapping[Value, float] | None = None,
-             max_width: float | None = DEFAULT_MAX_WIDTH) -> ValueGraph:
+             max_width: float | None = DEFAULT_MAX_WIDTH,
+             max_height: float | None = DEFAULT_MAX_HEIGHT) -> ValueGraph:
     """The graph that produced ``root``, as a ``graphviz.Digraph`` (micrograd's look).
 
     Each Value is a record ``label | data | grad`` (the label only when set); each op is a
@@ -258,6 +290,11 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
       direction (``LR`` becomes ``TB``, ``RL`` becomes ``BT``, and back), and whatever is
       still too wide is scaled down to fit (Graphviz's ``size``). ``None``: exactly
       ``rankdir``, records in a row, at full size.
+    * ``max_height``: the tallest the drawing may be, in pixels (default
+      ``DEFAULT_MAX_HEIGHT``, 640), fitted together with ``max_width``, so that the whole
+      drawing shows in a window of 1,100 x 800 pixels; ``None``: fit the width only. When the
+      drawing fits only with text smaller than ``SMALLEST_READABLE_PX`` (9 px), an
+      ``UnreadableDrawingWarning`` says how to draw less (``depth=``, a part of the graph).
 
     The result is a ``ValueGraph``, a ``graphviz.Digraph`` whose inline display, ``pipe``
     and ``render`` work with no system Graphviz (see ``autograd_lite.viz.renderers``); its
@@ -274,13 +311,13 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
         n0 [label="{ data 2.0 }" shape=record]
         n0op [label="a - b" fontsize=11 height=0.3 margin="0.04,0.02" shape=ellipse width=0.3]
         n0op -> n0
-        n1 -> n0op [label=a fontsize=9]
+        n1 -> n0op [label=a fontsize=10]
         {
             rank=same
             n0op
             n0c1 [label=1 fontcolor="#555555" fontsize=10 height=0.2 shape=plaintext width=0.3]
         }
-        n0c1 -> n0op [label=b color="#888888" fontsize=9]
+        n0c1 -> n0op [label=b color="#888888" fontsize=10]
     }
     """
     nodes, cut = _collect_checked(root, rankdir, fmt, max_nodes, depth)
@@ -291,10 +328,29 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
 
     fields = {node: _fields(node, fmt, show_grad, _number(grad_of(node), fmt))
               for node in nodes}
-    layout = _choose_layout(nodes, cut, fields, rankdir, max_width)
+    _check_max_width(max_height, "max_height")
+    layout = _choose_layout(nodes, cut, fields, rankdir, max_width, max_height)
+    _warn_if_unreadable(layout, len(nodes), depth, max_width, max_height)
     return _build(root, nodes, cut, format=format, layout=layout, max_width=max_width,
-                  show_grad=show_grad, fmt=fmt, color_by_grad=color_by_grad,
-                  colors=_highlights(highlight), grads=grads)
+                  max_height=max_height, show_grad=show_grad, fmt=fmt,
+                  color_by_grad=color_by_grad, colors=_highlights(highlight), grads=grads)
+
+
+_SMALLEST_FONT_PT = 10  # edge labels and constants; records are 12 pt, ops 11 pt
+
+
+def _warn_if_unreadable(layout: _Layout, n_values: int, depth: int | None,
+                        max_width: float | None, max_height: float | None) -> None:
+    smallest_px = _SMALLEST_FONT_PT * _PX_PER_INCH / 72 * layout.scale
+    if smallest_px >= SMALLEST_READABLE_PX - 1e-9:
+        return
+    less = f"depth={max(1, depth - 1)}" if depth is not None and depth > 1 else "depth=3"
+    warnings.warn(
+        f"draw_dot: {n_values} Values fit "
+        f"{f'{max_width} x {max_height} px' if max_height else f'{max_width} px wide'} only at "
+        f"{layout.scale:.0%} of full size (text about {smallest_px:.0f} px); to read it, draw "
+        f"less ({less}, or draw a part of the graph) or pass max_width=None, "
+        "max_height=None for full size", UnreadableDrawingWarning, stacklevel=3)
 
 
 def _collect_checked(root: Value, rankdir: str, fmt: str, max_nodes: int | None,
@@ -319,7 +375,8 @@ def _build(root: Value, nodes: list[Value], cut: set[Value], *, format: str, lay
            colors: Mapping[Value, str], grads: Mapping[Value, float] | None,
            outlines: Mapping[Value, str] | None = None,
            grad_texts: Mapping[Value, str] | None = None,
-           sizes: Mapping[Value, tuple[str, str]] | None = None) -> ValueGraph:
+           sizes: Mapping[Value, tuple[str, str]] | None = None,
+           max_height: float | None = None) -> ValueGraph:
     """The Digraph of ``nodes``. ``colors`` outline records and colour their op and its
     input edges; ``outlines`` colour the records alone. ``grad_texts`` replaces the formatted
     grads and ``sizes`` fixes the size of records (for animations, whose frames must share
@@ -337,7 +394,8 @@ def _build(root: Value, nodes: list[Value], cut: set[Value], *, format: str, lay
 
     graph_attr = {"rankdir": layout.rankdir}
     if max_width is not None:  # only ever scales down, never up
-        graph_attr["size"] = f"{max_width / _PX_PER_INCH:.4g},1000"
+        height = 1000.0 if max_height is None else max_height / _PX_PER_INCH
+        graph_attr["size"] = f"{max_width / _PX_PER_INCH:.4g},{height:.4g}"
     dot = ValueGraph(format=format, graph_attr=graph_attr, node_attr={"fontsize": "12"})
     # Inputs first: Graphviz keeps declaration order where it can, so operands read in order.
     for node in reversed(nodes):
@@ -376,7 +434,7 @@ def _build(root: Value, nodes: list[Value], cut: set[Value], *, format: str, lay
         for position, operand in enumerate(operands):
             edge_attrs = {"color": color, "penwidth": "2"} if color else {}
             if named:
-                edge_attrs.update(label=_OPERAND_NAMES[position % 8], fontsize="9")
+                edge_attrs.update(label=_OPERAND_NAMES[position % 8], fontsize="10")
             if isinstance(operand, Value):
                 dot.edge(ids[operand], f"{nid}op", **edge_attrs)
             else:
