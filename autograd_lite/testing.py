@@ -462,7 +462,7 @@ def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] | None
                 return abs(o) if o != 0.0 else c
             if _size(ranges[o]) ** 2 + c > BOUND / 2:
                 o = small(o)
-            square = _product(ranges[o], ranges[o])
+            square = _product(range_of(o), range_of(o))
             sq = emit(Step("*", (o, o)), (max(square[0], 0.0), square[1]))
             return emit(Step("+", (sq, c)), (ranges[sq][0] + c, ranges[sq][1] + c))
 
