@@ -308,3 +308,10 @@ class Adam(Optimizer):
         if key == "step_count":
             return integer("step_count", value, low=0)
         return super()._check_hyper(key, value)
+
+    def _check_buffer(self, key: str, i: int, value: Any) -> Any:
+        x = super()._check_buffer(key, i, value)
+        if key == "exp_avg_sq" and x < 0.0:  # a mean of squares; its square root is taken
+            raise ValueError(f"Adam state: exp_avg_sq[{i}] must be >= 0 (a mean of squared "
+                             f"gradients), got {show(value)}")
+        return x

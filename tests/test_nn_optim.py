@@ -270,3 +270,17 @@ def test_load_state_dict_refuses_non_finite_and_inconsistent_states():
     adam = Adam([p])
     with pytest.raises(ValueError, match="Adam state: step_count must be an int >= 0, got -1"):
         adam.load_state_dict({**adam.state_dict(), "step_count": -1})
+
+
+def test_adam_refuses_a_negative_exp_avg_sq_before_changing_anything():
+    model = MLP(2, [1], seed=0)
+    opt = Adam(model.parameters(), lr=0.1)
+    state = opt.state_dict()
+    bad = {**state, "exp_avg_sq": [0.0] * (len(state["exp_avg_sq"]) - 1) + [-1.0],
+           "lr": 0.5}
+    with pytest.raises(ValueError, match=r"exp_avg_sq\[\d+\] must be >= 0"):
+        opt.load_state_dict(bad)
+    assert opt.lr == 0.1 and opt.exp_avg_sq == state["exp_avg_sq"]
+    for p in model.parameters():
+        p.grad = 1.0
+    opt.step()  # still works: nothing was loaded
