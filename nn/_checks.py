@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
 __all__ = ["show", "got", "real", "integer", "boolean", "ordered", "is_real", "as_float",
-           "range_text"]
+           "range_text", "data"]
 
 _repr = reprlib.Repr()
 _repr.maxstring = 40
@@ -126,3 +126,18 @@ def ordered(name: str, value: object, wanted: str = "a list") -> list[Any]:
             value, Iterable):
         raise TypeError(f"{name} must be {wanted}, got {got(value)}")
     return list(value)
+
+
+def data(name: str, value: object) -> float:
+    """A parameter's ``.data`` as a plain Python float (a NumPy ``float32`` or an int becomes
+    one, NaN and infinity included), else ``TypeError`` naming the parameter.
+
+    >>> import fractions
+    >>> data("w.0", fractions.Fraction(1, 4))
+    0.25
+    """
+    if type(value) is float:
+        return value
+    if not is_real(value):
+        raise TypeError(f"{name}: data must be a real number, got {got(value)}")
+    return as_float(value)

@@ -20,7 +20,7 @@ from typing import Any
 
 from autograd_lite import Value
 
-from ._checks import boolean, got, integer, is_real, ordered, show
+from ._checks import boolean, data, got, integer, is_real, ordered, show
 from .init import RandomSource, init_bound, make_rng
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP"]
@@ -129,7 +129,8 @@ class Module:
         >>> Neuron(2, seed=0).state_dict().keys()
         dict_keys(['w.0', 'w.1', 'b'])
         """
-        return {name: p.data for name, p in self.named_parameters()}
+        return {name: data(f"parameter {name!r}", p.data)
+                for name, p in self.named_parameters()}
 
     def load_state_dict(self, state: Mapping[str, float]) -> None:
         """Set the parameters' values from ``state`` (as made by ``state_dict()``).

@@ -215,7 +215,9 @@ class SGD(Optimizer):
         params = self.params
         grads = [_grad(i, p) for i, p in enumerate(params)]
         if mu == 0.0 and wd == 0.0:
-            new = [p.data - lr * g for p, g in zip(params, grads, strict=True)]
+            # float(): a parameter whose data was set to a NumPy float32 gets a Python float
+            # back, so training does not silently continue in float32
+            new = [float(p.data - lr * g) for p, g in zip(params, grads, strict=True)]
             self._check_update(grads, new)
             for p, x in zip(params, new, strict=True):
                 p.data = x
@@ -230,7 +232,7 @@ class SGD(Optimizer):
                 buf = g if buf is None else mu * buf + g
                 buffers[i] = buf
                 g = g + mu * buf if self.nesterov else buf
-            new.append(p.data - lr * g)
+            new.append(float(p.data - lr * g))
         self._check_update(grads, new, {"momentum_buffer": buffers})
         for p, x in zip(params, new, strict=True):
             p.data = x
@@ -290,7 +292,8 @@ class Adam(Optimizer):
                 g = g + wd * p.data
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            new.append(p.data - step_size * m[i] / (math.sqrt(v[i]) / root_correction + eps))
+            new.append(float(p.data - step_size * m[i] / (math.sqrt(v[i]) / root_correction
+                                                          + eps)))
         self._check_update(grads, new, {"exp_avg": m, "exp_avg_sq": v})
         for p, x in zip(params, new, strict=True):
             p.data = x

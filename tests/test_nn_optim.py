@@ -284,3 +284,17 @@ def test_adam_refuses_a_negative_exp_avg_sq_before_changing_anything():
     for p in model.parameters():
         p.grad = 1.0
     opt.step()  # still works: nothing was loaded
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1),
+                                  lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.1)])
+def test_optimizers_write_python_floats_back_over_float32_data(make):
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [1], seed=0)
+    params = model.parameters()
+    for p in params:
+        p.data = np.float32(0.25)
+        p.grad = 1.0
+    make(params).step()
+    assert all(type(p.data) is float for p in params)
