@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ._checks import MAX_PARAMETERS as _MAX_PARAMETERS
 from ._checks import got, show
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron, _compare_names
 
@@ -53,7 +54,7 @@ VERSION = 1
 
 #: The largest model ``load_model`` builds from a file (a scalar engine's model of this size
 #: already needs gigabytes of memory); a file claiming more is refused before anything is built.
-MAX_PARAMETERS = 10_000_000
+MAX_PARAMETERS = _MAX_PARAMETERS
 #: The largest file ``load_model`` reads: room for ``MAX_PARAMETERS`` parameters and metadata.
 MAX_FILE_BYTES = 100 * MAX_PARAMETERS
 
