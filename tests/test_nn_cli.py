@@ -429,8 +429,18 @@ def test_eager_train_with_a_huge_l2_writes_both_files_with_a_finite_mean_loss(tm
     # every batch loss is finite; their mean must be too, as in the traced mode
     out = tmp_path / "run"
     assert main(["train", "--dataset", "xor", "--samples", "16", "--hidden", "4", "--epochs",
-                 "1", "--batch-size", "4", "--eager", "--l2", "1e306", "--out", str(out),
+                 "1", "--eager", "--l2", "1e306", "--out", str(out),
                  "--no-plots", "--no-progress"]) == 0
     assert {"model.json", "history.json"} <= {p.name for p in out.iterdir()}
     history = json.loads((out / "history.json").read_text())
     assert all(math.isfinite(v) for v in history["loss"])
+
+
+def test_eager_train_whose_huge_l2_makes_the_loss_nan_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "xor", "--samples", "16", "--hidden", "4", "--epochs",
+                 "1", "--batch-size", "4", "--eager", "--l2", "1e306", "--out", str(out),
+                 "--no-plots", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "nothing was written" in err
+    assert not out.exists()
