@@ -553,3 +553,15 @@ def test_save_model_names_a_parameter_whose_data_is_not_a_number(tmp_path):
     with pytest.raises(TypeError, match=r"parameter '.*': data must be a real number, got"):
         save_model(model, tmp_path / "m.json")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_model_pickles_and_deepcopies_after_backward_with_create_graph():
+    import copy
+    import pickle
+
+    model = MLP(2, [4, 1], activation="tanh", seed=3)
+    loss = model([0.3, -0.7]) ** 2
+    loss.backward(create_graph=True)
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert clone([0.3, -0.7]).data == model([0.3, -0.7]).data
+        assert [p.data for p in clone.parameters()] == [p.data for p in model.parameters()]
