@@ -448,3 +448,9 @@ def test_eager_fit_averages_huge_finite_batch_losses_without_overflow():
                   batch_size=1, l2=1e306, progress=False, traced=False)
     (loss,) = history.loss
     assert math.isfinite(loss) and loss > 1e306
+
+
+def test_traced_predict_of_no_rows_is_an_empty_list_as_eager():
+    pytest.importorskip("numpy")
+    model = MLP(2, [3, 1], seed=0)
+    assert predict(model, [], traced=True) == predict(model, [], traced=False) == []
