@@ -215,6 +215,12 @@ def _check_json(value: Any, where: str, seen: set[int]) -> None:
     if value is None or isinstance(value, bool | str):
         return
     if isinstance(value, int):
+        try:
+            str(value)  # Python refuses to write an int of more than 4300 digits as text
+        except ValueError:
+            raise ValueError(f"save_model: {where} is an int of about "
+                             f"{int(value.bit_length() * 0.30103):,} digits, too long to "
+                             f"write") from None
         return
     if isinstance(value, float):
         if not math.isfinite(value):

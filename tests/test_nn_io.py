@@ -565,3 +565,10 @@ def test_a_model_pickles_and_deepcopies_after_backward_with_create_graph():
     for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
         assert clone([0.3, -0.7]).data == model([0.3, -0.7]).data
         assert [p.data for p in clone.parameters()] == [p.data for p in model.parameters()]
+
+
+def test_save_model_names_a_metadata_int_too_long_to_write_and_writes_nothing(tmp_path):
+    with pytest.raises(ValueError, match=r"save_model: metadata\['n'\] is an int of about "
+                                         r"[\d,]+ digits, too long to write"):
+        save_model(MLP(2, [1], seed=0), tmp_path / "m.json", metadata={"n": 10**5000})
+    assert list(tmp_path.iterdir()) == []
