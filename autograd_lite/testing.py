@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "GradcheckError", "gradcheck", "gradgradcheck", "numerical_gradient",
-    "Expression", "safe_floats", "expressions", "expressions_with_inputs",
+    "Expression", "BOUND", "safe_floats", "expressions", "expressions_with_inputs",
 ]
 
 
@@ -322,17 +322,99 @@ def safe_floats(min_value: float = -2.0, max_value: float = 2.0) -> SearchStrate
                      allow_infinity=False)
 
 
+#: Every value a domain-safe expression computes is at most this large in size.
+BOUND = 1e6
+
+Interval = tuple[float, float]
+
+
+def _exp(x: float) -> float:
+    return math.exp(min(x, 700.0))
+
+
+def _hull(*xs: float) -> Interval:
+    return (min(xs), max(xs))
+
+
+def _product(a: Interval, b: Interval) -> Interval:
+    return _hull(a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1])
+
+
+def _monotone(f: Callable[[float], float]) -> Callable[[list[Interval]], Interval]:
+    return lambda ivs: (f(ivs[0][0]), f(ivs[0][1]))
+
+
+def _softplus(x: float) -> float:
+    return max(x, 0.0) + math.log1p(_exp(-abs(x)))
+
+
+def _abs(a: Interval) -> Interval:
+    lo, hi = a
+    return (0.0 if lo <= 0.0 <= hi else min(abs(lo), abs(hi)), max(abs(lo), abs(hi)))
+
+
+# The range of each built-in op's result over operand ranges (positive operands are >= 0.25 and
+# bounded, so log, sqrt, division and powers are exact to the corners). Ops added with
+# define_op are not here: their result's range is unknown.
+_RANGES: dict[str, Callable[[list[Interval]], Interval]] = {
+    "+": lambda ivs: (ivs[0][0] + ivs[1][0], ivs[0][1] + ivs[1][1]),
+    "-": lambda ivs: (ivs[0][0] - ivs[1][1], ivs[0][1] - ivs[1][0]),
+    "*": lambda ivs: _product(ivs[0], ivs[1]),
+    "/": lambda ivs: _product(ivs[0], (1.0 / ivs[1][1], 1.0 / ivs[1][0])),
+    "**": lambda ivs: (lambda e: (_exp(e[0]), _exp(e[1])))(
+        _product((math.log(ivs[0][0]), math.log(ivs[0][1])), ivs[1])),
+    "neg": lambda ivs: (-ivs[0][1], -ivs[0][0]),
+    "abs": lambda ivs: _abs(ivs[0]),
+    "exp": _monotone(_exp),
+    "log": _monotone(math.log),
+    "tanh": _monotone(math.tanh),
+    "sigmoid": lambda ivs: (0.0, 1.0),
+    "relu": lambda ivs: (max(ivs[0][0], 0.0), max(ivs[0][1], 0.0)),
+    "sin": lambda ivs: (-1.0, 1.0),
+    "cos": lambda ivs: (-1.0, 1.0),
+    "sqrt": _monotone(math.sqrt),
+    "sum": lambda ivs: (sum(i[0] for i in ivs), sum(i[1] for i in ivs)),
+    "maximum": lambda ivs: (max(i[0] for i in ivs), max(i[1] for i in ivs)),
+    "logsumexp": lambda ivs: (max(i[0] for i in ivs),
+                              max(i[1] for i in ivs) + math.log(len(ivs))),
+    "softplus": _monotone(_softplus),
+    "select": lambda ivs: _hull(*(x for i in ivs[1:] for x in i)),
+}
+# the rows the ranges above describe: an op of the same name redefined later is not trusted
+_BUILT_IN = {name: OPS[name] for name in _RANGES if name in OPS}
+
+
+def _result_range(op: Op, ivs: list[Interval]) -> Interval:
+    if _BUILT_IN.get(op.name) is not op:
+        return (-math.inf, math.inf)
+    return _RANGES[op.name](ivs)
+
+
+def _size(iv: Interval) -> float:
+    return max(abs(iv[0]), abs(iv[1]))
+
+
 def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] | None = None,
-                domain_safe: bool = True) -> SearchStrategy[Expression]:
+                domain_safe: bool = True, min_value: float = -2.0, max_value: float = 2.0
+                ) -> SearchStrategy[Expression]:
     """Random expressions over ``n_inputs`` inputs, built from ``ops`` (names in the op table;
     by default every op in it when the strategy is made, ops added with ``define_op``
     included).
 
     Operands are drawn from the inputs and *all* earlier results, so shared sub-expressions
     (one node used by several ops, even twice by one op) are common; numbers appear as
-    constants on either side. With ``domain_safe`` every operand that the op table says must
-    be positive (the argument of ``log`` and ``sqrt``, a divisor, a base) is first made so
-    (``u * u + c``), so results stay real for every input.
+    constants on either side.
+
+    With ``domain_safe``, for every input in ``[min_value, max_value]`` (``[-2, 2]`` unless
+    said otherwise) every value the expression computes is real, finite and at most
+    ``BOUND`` (1e6) in size, by construction: the strategy tracks the range of each
+    sub-expression as it builds it. An operand that the op table says must be positive (the
+    argument of ``log`` and ``sqrt``, a divisor, a base) is first made so (``u * u + c``,
+    ``c`` = 0.5 or 1); when an op's result could leave the bound, its operands are first scaled
+    by a power of two into ``[-1, 1]``. An op added with ``define_op`` gets operands in
+    ``[-1, 1]`` (positive ones in ``[0.5, 2]``) and is assumed real there; the size of its
+    result is unknown, so later ops see it through ``tanh``.
+    Gradients are not bounded by this (a long chain of products can still overflow).
     """
     _require_hypothesis()
     from hypothesis import strategies as st
@@ -340,21 +422,49 @@ def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] | None
     names = _op_names(ops)
     if n_inputs < 1 or max_steps < 1:
         raise ValueError("expressions need at least one input and one step")
+    if not (math.isfinite(min_value) and math.isfinite(max_value) and min_value <= max_value
+            and max(abs(min_value), abs(max_value)) <= BOUND):
+        raise ValueError(f"the input range [{min_value!r}, {max_value!r}] must be finite, "
+                         f"ordered and within +-{BOUND:g}")
     constants = st.sampled_from(_CONSTANTS)
 
     @st.composite
     def build(draw: st.DrawFn) -> Expression:
         steps: list[Step] = []
+        ranges: list[Interval] = [(min_value, max_value)] * n_inputs
+
+        def emit(step: Step, iv: Interval) -> int:
+            steps.append(step)
+            ranges.append(iv)
+            return n_inputs + len(steps) - 1
 
         def slot() -> int:
             return draw(st.integers(0, n_inputs + len(steps) - 1))
 
-        def positive(o: int | float) -> int | float:  # u -> u * u + c, > 0 for every u
+        def range_of(o: int | float) -> Interval:
+            return (o, o) if isinstance(o, float) else ranges[o]
+
+        def bounded(o: int | float) -> int | float:  # an unknown size goes through tanh
+            if isinstance(o, int) and not _size(ranges[o]) <= BOUND:
+                return emit(Step("tanh", (o,)), (-1.0, 1.0))
+            return o
+
+        def small(o: int | float) -> int | float:  # scaled by a power of two into [-1, 1]
+            size = _size(range_of(o))
+            if isinstance(o, float) or size <= 1.0:
+                return o
+            scale = 2.0 ** -math.ceil(math.log2(size))
+            lo, hi = ranges[o]
+            return emit(Step("*", (o, scale)), (lo * scale, hi * scale))
+
+        def positive(o: int | float, c: float) -> int | float:  # u -> u * u + c, > 0 for all u
             if isinstance(o, float):
-                return abs(o)
-            steps.append(Step("*", (o, o)))
-            steps.append(Step("+", (n_inputs + len(steps) - 1, draw(st.sampled_from([0.5, 1.0])))))
-            return n_inputs + len(steps) - 1
+                return abs(o) if o != 0.0 else c
+            if _size(ranges[o]) ** 2 + c > BOUND / 2:
+                o = small(o)
+            square = _product(range_of(o), range_of(o))
+            sq = emit(Step("*", (o, o)), (max(square[0], 0.0), square[1]))
+            return emit(Step("+", (sq, c)), (ranges[sq][0] + c, ranges[sq][1] + c))
 
         for _ in range(draw(st.integers(1, max_steps))):
             op = OPS[draw(st.sampled_from(names))]
@@ -367,10 +477,35 @@ def expressions(n_inputs: int = 2, max_steps: int = 8, ops: Sequence[str] | None
                 operands[draw(st.integers(0, arity - 1))] = slot()
             if op.selector is not None:  # picks one of the other operands by number
                 operands[op.selector] = float(draw(st.integers(0, arity - 2)))
-            if domain_safe:
-                operands = [positive(o) if i in op.positive else o
-                            for i, o in enumerate(operands)]
-            steps.append(Step(op.name, tuple(operands)))
+            if not domain_safe:
+                steps.append(Step(op.name, tuple(operands)))
+                ranges.append((-math.inf, math.inf))
+                continue
+            cs = [draw(st.sampled_from([0.5, 1.0])) for _ in operands]
+            known = _BUILT_IN.get(op.name) is op
+
+            def ready(o: int | float, i: int, shrink: bool, op: Op = op,
+                      cs: list[float] = cs) -> tuple[int | float, Interval]:
+                if i == op.selector:
+                    return o, range_of(o)
+                o = bounded(o)
+                if shrink:
+                    o = small(o)
+                if i in op.positive:
+                    o = positive(o, cs[i])
+                return o, range_of(o)
+
+            # first as drawn; if the result could leave the bound, again with small operands
+            # (steps made for the first try are dropped with it)
+            mark = len(steps)
+            tried = [ready(o, i, not known) for i, o in enumerate(operands)]
+            result = _result_range(op, [iv for _, iv in tried])
+            # half the bound: rounding can never carry a computed value past it
+            if known and not _size(result) <= BOUND / 2:
+                del steps[mark:], ranges[n_inputs + mark:]
+                tried = [ready(o, i, True) for i, o in enumerate(operands)]
+                result = _result_range(op, [iv for _, iv in tried])
+            emit(Step(op.name, tuple(o for o, _ in tried)), result)
         return Expression(n_inputs, tuple(steps))
 
     return build()
@@ -380,11 +515,12 @@ def expressions_with_inputs(n_inputs: int = 2, max_steps: int = 8,
                             ops: Sequence[str] | None = None, domain_safe: bool = True,
                             min_value: float = -2.0, max_value: float = 2.0
                             ) -> SearchStrategy[tuple[Expression, list[float]]]:
-    """Pairs ``(expression, inputs)``: a random expression and a list of ``n_inputs`` floats."""
+    """Pairs ``(expression, inputs)``: a random expression and a list of ``n_inputs`` floats
+    in ``[min_value, max_value]``, the range the expression's ``domain_safe`` promise covers."""
     _require_hypothesis()
     from hypothesis import strategies as st
 
     return st.tuples(
-        expressions(n_inputs, max_steps, ops, domain_safe),
+        expressions(n_inputs, max_steps, ops, domain_safe, min_value, max_value),
         st.lists(safe_floats(min_value, max_value), min_size=n_inputs, max_size=n_inputs),
     )

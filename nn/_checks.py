@@ -25,7 +25,11 @@ from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
 __all__ = ["show", "got", "real", "integer", "boolean", "ordered", "is_real", "as_float",
-           "range_text"]
+           "range_text", "data", "MAX_PARAMETERS", "parameter_count"]
+
+#: The most parameters a model may have: each is a Python object of about 100 bytes with its
+#: graph, so ten million already take a gigabyte or more.
+MAX_PARAMETERS = 10_000_000
 
 _repr = reprlib.Repr()
 _repr.maxstring = 40
@@ -126,3 +130,31 @@ def ordered(name: str, value: object, wanted: str = "a list") -> list[Any]:
             value, Iterable):
         raise TypeError(f"{name} must be {wanted}, got {got(value)}")
     return list(value)
+
+
+def data(name: str, value: object) -> float:
+    """A parameter's ``.data`` as a plain Python float (a NumPy ``float32`` or an int becomes
+    one, NaN and infinity included), else ``TypeError`` naming the parameter.
+
+    >>> import fractions
+    >>> data("w.0", fractions.Fraction(1, 4))
+    0.25
+    """
+    if type(value) is float:
+        return value
+    if not is_real(value):
+        raise TypeError(f"{name}: data must be a real number, got {got(value)}")
+    return as_float(value)
+
+
+def parameter_count(what: str, count: int) -> int:
+    """``count`` if a model of that many parameters may be built, else ``ValueError`` naming
+    ``what`` (checked before anything is allocated, so a typo cannot exhaust the memory).
+
+    >>> parameter_count("MLP(2, [4, 1])", 17)
+    17
+    """
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"{what} would have {count:,} parameters; at most {MAX_PARAMETERS:,} "
+                         f"are allowed")
+    return count

@@ -53,7 +53,7 @@ def outputs(model: Callable[[Any], Any], rows: Any, traced: bool) -> list[Any]:
     """The model's outputs for each row, as numbers: a float per row for a model with one
     output, else a list of floats. Traced (one trace per model, reused while the model's
     parameters and settings stay the same) or eager, without recording a graph."""
-    if traced and _traceable(model):
+    if traced and _traceable(model) and len(rows) > 0:  # no rows: no outputs, as eager
         out = _forward(model)(rows)  # jit checks the rows are numbers, as eager code does
         result: list[Any] = out.tolist()
         return result

@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="number of two-moons points (default: 100)")
     demo.add_argument("--seed", type=int, default=0,
                       help="seed of the data and of the initial weights (default: 0)")
-    demo.add_argument("--out", type=Path, default=Path(DEMO_OUT),
+    demo.add_argument("--out", type=_out_folder, default=Path(DEMO_OUT),
                       help=f"output folder, created if needed (default: {DEMO_OUT})")
     demo.add_argument("--eager", action="store_true", help=_EAGER_HELP)
     demo.add_argument("--no-progress", action="store_true",
@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0,
                        help="seed of the data, the split, the weights and the shuffling "
                             "(default: 0)")
-    train.add_argument("--out", type=Path, default=Path(TRAIN_OUT),
+    train.add_argument("--out", type=_out_folder, default=Path(TRAIN_OUT),
                        help=f"output folder, created if needed (default: {TRAIN_OUT})")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--eager", action="store_true", help=_EAGER_HELP)
@@ -333,6 +333,15 @@ class _Interrupts:
 # ---------------------------------------------------------------------------------------------
 # Shared steps
 # ---------------------------------------------------------------------------------------------
+
+def _out_folder(text: str) -> Path:
+    """``--out``'s folder; an empty one is refused, since ``Path("")`` is the current folder
+    and an unset shell variable (``--out "$DIR"``) would overwrite the files there."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is empty; give a folder (use '.' for the current one)")
+    return Path(text)
+
 
 def _check_out(parser: argparse.ArgumentParser, out: Path) -> None:
     if out.exists() and not out.is_dir():

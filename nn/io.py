@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ._checks import MAX_PARAMETERS as _MAX_PARAMETERS
 from ._checks import got, show
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron, _compare_names
 
@@ -53,7 +54,7 @@ VERSION = 1
 
 #: The largest model ``load_model`` builds from a file (a scalar engine's model of this size
 #: already needs gigabytes of memory); a file claiming more is refused before anything is built.
-MAX_PARAMETERS = 10_000_000
+MAX_PARAMETERS = _MAX_PARAMETERS
 #: The largest file ``load_model`` reads: room for ``MAX_PARAMETERS`` parameters and metadata.
 MAX_FILE_BYTES = 100 * MAX_PARAMETERS
 
@@ -126,7 +127,7 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
             old: os.stat_result | None = os.stat(target)
         except FileNotFoundError:
             old = None
-        tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+        tmp = _temporary_name(target)
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except OSError as error:
         raise _naming(error, given) from None
@@ -147,6 +148,17 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
             raise _naming(error, given) from None
         raise
     _sync_folder(target.parent)
+
+
+def _temporary_name(target: Path) -> Path:
+    """A hidden, unused-looking name next to ``target``, short enough for any file system
+    (255 bytes a name): a long name's stem is cut, never the random part."""
+    token = secrets.token_hex(4)
+    suffix = target.suffix if len(os.fsencode(target.suffix)) <= 32 else ""
+    stem = target.stem
+    while stem and len(os.fsencode(f".{stem}.{token}.tmp{suffix}")) > 255:
+        stem = stem[:-1]
+    return target.with_name(f".{stem}.{token}.tmp{suffix}")
 
 
 def _naming(error: OSError, path: Path) -> OSError:
@@ -203,6 +215,12 @@ def _check_json(value: Any, where: str, seen: set[int]) -> None:
     if value is None or isinstance(value, bool | str):
         return
     if isinstance(value, int):
+        try:
+            str(value)  # Python refuses to write an int of more than 4300 digits as text
+        except ValueError:
+            raise ValueError(f"save_model: {where} is an int of about "
+                             f"{int(value.bit_length() * 0.30103):,} digits, too long to "
+                             f"write") from None
         return
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -229,7 +247,8 @@ def _check_json(value: Any, where: str, seen: set[int]) -> None:
 
 
 def save_model(model: Module, path: PathLike, *,
-               metadata: Mapping[str, Any] | None = None) -> Path:
+               metadata: Mapping[str, Any] | None = None,
+               replace_read_only: bool = False) -> Path:
     """Write ``model``'s architecture and parameters to the JSON file ``path``; return the path.
 
     ``metadata`` (JSON data, e.g. the training settings) is stored alongside. A module
@@ -237,14 +256,24 @@ def save_model(model: Module, path: PathLike, *,
     ``load_parameters`` into a model you build yourself.
 
     The file is standard JSON: a parameter or a metadata entry that is NaN or infinite raises
-    ``ValueError`` naming it, and nothing is written. The write is atomic and keeps a
-    symbolic link and the file's permissions (see ``atomic_path``).
+    ``ValueError`` naming it, and nothing is written. A parameter's data that is a real
+    number of another type (a NumPy ``float32``) is saved as a float; anything else raises
+    ``TypeError`` naming the parameter.
+
+    The write is atomic and keeps a symbolic link and the file's permissions (see
+    ``atomic_path``). Atomic means the file is *replaced*: a new file takes the name, so a
+    hard link to the old file keeps the old content. A read-only file (no write permission
+    bit, e.g. mode ``0o444``) is not replaced: ``PermissionError`` says so, unless
+    ``replace_read_only=True`` (the new file then keeps the read-only mode).
     """
     if not isinstance(model, Module):
         raise TypeError(f"save_model: model must be a Module, got {got(model)}")
     path = _check_path(path, "save_model")
     if metadata is not None and not isinstance(metadata, Mapping):
         raise TypeError(f"save_model: metadata must be a dict, got {got(metadata)}")
+    if not isinstance(replace_read_only, bool):
+        raise TypeError(f"save_model: replace_read_only must be True or False, got "
+                        f"{got(replace_read_only)}")
     parameters = model.state_dict()
     for name, value in parameters.items():
         if not math.isfinite(value):
@@ -261,6 +290,12 @@ def save_model(model: Module, path: PathLike, *,
     if metadata is not None:
         _check_json(metadata, "metadata", set())
         doc["metadata"] = dict(metadata)
+    # by its mode bits, not os.access: an administrator may write anywhere, yet 0o444 says
+    # "keep this"
+    if not replace_read_only and os.path.isfile(path) and not (
+            os.stat(path).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)):
+        raise PermissionError(errno.EACCES, "save_model: the file is read-only; pass "
+                              "replace_read_only=True to replace it", str(path))
     return atomic_write_text(path, json.dumps(doc, indent=1, allow_nan=False) + "\n")
 
 

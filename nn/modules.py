@@ -14,6 +14,7 @@ Value arithmetic, so it can be drawn, stepped through and gradient-checked like 
 from __future__ import annotations
 
 import functools
+import itertools
 import numbers
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 
 from autograd_lite import Value
 
-from ._checks import boolean, got, integer, is_real, ordered, show
+from ._checks import boolean, data, got, integer, is_real, ordered, parameter_count, show
 from .init import RandomSource, init_bound, make_rng
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "short_name"]
@@ -211,7 +212,8 @@ class Module:
         >>> Neuron(2, seed=0).state_dict().keys()
         dict_keys(['w.0', 'w.1', 'b'])
         """
-        return {name: p.data for name, p in self.named_parameters()}
+        return {name: data(f"parameter {name!r}", p.data)
+                for name, p in self.named_parameters()}
 
     def load_state_dict(self, state: Mapping[str, float]) -> None:
         """Set the parameters' values from ``state`` (as made by ``state_dict()``).
@@ -339,6 +341,7 @@ class Neuron(Module):
                  init: str | float = "uniform", seed: int | None = None,
                  rng: RandomSource | None = None) -> None:
         _check_size("nin", nin)
+        parameter_count(f"Neuron({nin})", nin + 1)
         boolean("nonlin", nonlin)
         activation = _check_activation(
             activation if activation is not None else ("relu" if nonlin else "linear"))
@@ -423,6 +426,7 @@ class Layer(Module):
                  seed: int | None = None, rng: RandomSource | None = None) -> None:
         _check_size("nin", nin)
         _check_size("nout", nout)
+        parameter_count(f"Layer({nin}, {nout})", (nin + 1) * nout)
         boolean("nonlin", nonlin)
         source = make_rng(seed, rng)
         bound = init_bound(init, nin, nout)
@@ -531,6 +535,9 @@ class MLP(Module):
         nouts = [_check_size(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
         if not nouts:
             raise ValueError("nouts must name at least one layer size, got []")
+        sizes = [nin, *nouts]
+        parameter_count(f"MLP({nin}, {show(nouts)})",
+                        sum((a + 1) * b for a, b in itertools.pairwise(sizes)))
         if isinstance(activation, str):
             # checked even when there is no hidden layer to apply it to
             hidden = _check_activation(activation)

@@ -222,7 +222,9 @@ class SGD(Optimizer):
         params = self.params
         grads = [_grad(i, p) for i, p in enumerate(params)]
         if mu == 0.0 and wd == 0.0:
-            new = [p.data - lr * g for p, g in zip(params, grads, strict=True)]
+            # float(): a parameter whose data was set to a NumPy float32 gets a Python float
+            # back, so training does not silently continue in float32
+            new = [float(p.data - lr * g) for p, g in zip(params, grads, strict=True)]
             self._check_update(grads, new)
             for p, x in zip(params, new, strict=True):
                 p.data = x
@@ -237,7 +239,7 @@ class SGD(Optimizer):
                 buf = g if buf is None else mu * buf + g
                 buffers[i] = buf
                 g = g + mu * buf if self.nesterov else buf
-            new.append(p.data - lr * g)
+            new.append(float(p.data - lr * g))
         self._check_update(grads, new, {"momentum_buffer": buffers})
         for p, x in zip(params, new, strict=True):
             p.data = x
@@ -297,7 +299,8 @@ class Adam(Optimizer):
                 g = g + wd * p.data
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            new.append(p.data - step_size * m[i] / (math.sqrt(v[i]) / root_correction + eps))
+            new.append(float(p.data - step_size * m[i] / (math.sqrt(v[i]) / root_correction
+                                                          + eps)))
         self._check_update(grads, new, {"exp_avg": m, "exp_avg_sq": v})
         for p, x in zip(params, new, strict=True):
             p.data = x
@@ -315,3 +318,10 @@ class Adam(Optimizer):
         if key == "step_count":
             return integer("step_count", value, low=0)
         return super()._check_hyper(key, value)
+
+    def _check_buffer(self, key: str, i: int, value: Any) -> Any:
+        x = super()._check_buffer(key, i, value)
+        if key == "exp_avg_sq" and x < 0.0:  # a mean of squares; its square root is taken
+            raise ValueError(f"Adam state: exp_avg_sq[{i}] must be >= 0 (a mean of squared "
+                             f"gradients), got {show(value)}")
+        return x

@@ -508,11 +508,18 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
                     raise NonFiniteError(f"at epoch {epoch + 1} of {plan.epochs}, batch "
                                          f"{b + 1} of {n_batches}: {error}",
                                          epoch=epoch + 1, steps=epoch * n_batches + b) from None
-                total += loss_value * len(batch)
+                # each batch's share of the mean, not loss * size: the sum of the sizes'
+                # multiples can overflow where every batch loss is finite
+                total += loss_value * (len(batch) / n)
                 if plan.track_accuracy:
                     correct += sum(_is_correct(out, y[i])
                                    for out, i in zip(outs, batch, strict=True))
-            history.loss.append(total / n)
+            if not math.isfinite(total):  # finite batch losses whose mean still overflows
+                raise NonFiniteError(
+                    f"the mean loss of epoch {epoch + 1} of {plan.epochs} is {total!r}, though "
+                    f"every batch loss is finite", epoch=epoch + 1, steps=(epoch + 1) * n_batches,
+                    loss=total)
+            history.loss.append(total)
             if plan.track_accuracy:
                 history.accuracy.append(correct / n)
             history.lr.append(getattr(optimizer, "lr", None))

@@ -693,3 +693,12 @@ def test_tracing_changes_no_class_and_hides_the_parameters_only_while_it_runs():
 
     jit(example, params=[w])([1.0])
     assert seen == [True] and dict(vars(Value)) == before and w.data == 2.0
+
+
+def test_jit_and_check_name_a_bad_params_or_tolerance_in_one_line():
+    with pytest.raises(TypeError, match=r"jit: params must be a list of Values .* got NoneType"):
+        jit(lambda x: x, params=None)
+    w = Value(0.5)
+    step = jit(lambda x: w * x, params=[w])
+    with pytest.raises(TypeError, match=r"check: tolerance must be a number, got 'a'"):
+        step.check([1.0, 2.0], tolerance="a")

@@ -410,3 +410,37 @@ def test_eager_trains_like_the_traced_mode_only_slower(tmp_path, capsys):
         runs[name] = json.loads((out / "history.json").read_text())
     traced, eager = runs["traced"]["loss"], runs["eager"]["loss"]
     assert traced == pytest.approx(eager, rel=1e-12)
+
+
+@pytest.mark.parametrize("command", ["train", "demo"])
+def test_an_empty_out_folder_is_refused_and_the_current_folder_is_untouched(
+        tmp_path, monkeypatch, capsys, command):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.json").write_text("mine")
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--epochs", "1", "--out", ""])
+    assert exit_.value.code == 2
+    assert "argument --out: '' is empty; give a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
+    assert (tmp_path / "model.json").read_text() == "mine"
+
+
+def test_eager_train_with_a_huge_l2_writes_both_files_with_a_finite_mean_loss(tmp_path):
+    # every batch loss is finite; their mean must be too, as in the traced mode
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "xor", "--samples", "16", "--hidden", "4", "--epochs",
+                 "1", "--eager", "--l2", "1e306", "--out", str(out),
+                 "--no-plots", "--no-progress"]) == 0
+    assert {"model.json", "history.json"} <= {p.name for p in out.iterdir()}
+    history = json.loads((out / "history.json").read_text())
+    assert all(math.isfinite(v) for v in history["loss"])
+
+
+def test_eager_train_whose_huge_l2_makes_the_loss_nan_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "xor", "--samples", "16", "--hidden", "4", "--epochs",
+                 "1", "--batch-size", "4", "--eager", "--l2", "1e306", "--out", str(out),
+                 "--no-plots", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "nothing was written" in err
+    assert not out.exists()

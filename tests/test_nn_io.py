@@ -4,6 +4,7 @@ import json
 import math
 import os
 import random
+import stat
 
 import pytest
 
@@ -434,7 +435,7 @@ def test_saving_over_a_file_keeps_its_permissions(tmp_path, model, mode):
     path.chmod(mode)
     umask = os.umask(0o022)
     try:
-        save_model(model, path)
+        save_model(model, path, replace_read_only=True)  # 0o444 needs it
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == mode
@@ -502,3 +503,72 @@ def test_load_paths_and_models_are_checked(tmp_path, model):
         load_parameters(None, path)
     with pytest.raises(TypeError, match="save_model: model must be a Module, got 'm'"):
         save_model("m", path)
+
+
+def test_save_model_refuses_to_replace_a_read_only_file_unless_asked(tmp_path):
+    model = MLP(2, [1], seed=0)
+    path = tmp_path / "model.json"
+    path.write_text("keep me")
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only; pass replace_read_only=True"):
+        save_model(model, path)
+    assert path.read_text() == "keep me"
+    save_model(model, path, replace_read_only=True)
+    assert load_model(path).state_dict() == model.state_dict()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+def test_save_model_replaces_the_file_so_a_hard_link_keeps_the_old_content(tmp_path):
+    model = MLP(2, [1], seed=0)
+    path, link = tmp_path / "model.json", tmp_path / "link.json"
+    path.write_text("old")
+    os.link(path, link)
+    save_model(model, path)
+    assert link.read_text() == "old"
+    assert path.stat().st_ino != link.stat().st_ino
+
+
+def test_save_model_writes_a_file_whose_name_is_245_characters_long(tmp_path):
+    model = MLP(2, [1], seed=0)
+    path = tmp_path / ("m" * 240 + ".json")
+    save_model(model, path)
+    assert load_model(path).state_dict() == model.state_dict()
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_float32_parameter_data_is_saved_as_floats_and_loads_as_floats(tmp_path):
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [1], seed=0)
+    p = model.parameters()[0]
+    p.data = np.float32(0.5)
+    save_model(model, tmp_path / "m.json")
+    loaded = load_model(tmp_path / "m.json")
+    assert all(type(q.data) is float for q in loaded.parameters())
+    assert loaded.parameters()[0].data == 0.5
+
+
+def test_save_model_names_a_parameter_whose_data_is_not_a_number(tmp_path):
+    model = MLP(2, [1], seed=0)
+    model.parameters()[0].data = "0.5"
+    with pytest.raises(TypeError, match=r"parameter '.*': data must be a real number, got"):
+        save_model(model, tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_model_pickles_and_deepcopies_after_backward_with_create_graph():
+    import copy
+    import pickle
+
+    model = MLP(2, [4, 1], activation="tanh", seed=3)
+    loss = model([0.3, -0.7]) ** 2
+    loss.backward(create_graph=True)
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert clone([0.3, -0.7]).data == model([0.3, -0.7]).data
+        assert [p.data for p in clone.parameters()] == [p.data for p in model.parameters()]
+
+
+def test_save_model_names_a_metadata_int_too_long_to_write_and_writes_nothing(tmp_path):
+    with pytest.raises(ValueError, match=r"save_model: metadata\['n'\] is an int of about "
+                                         r"[\d,]+ digits, too long to write"):
+        save_model(MLP(2, [1], seed=0), tmp_path / "m.json", metadata={"n": 10**5000})
+    assert list(tmp_path.iterdir()) == []

@@ -483,3 +483,15 @@ def test_labels_survive_saving_loading_and_tracing(tmp_path):
     predict = jit(lambda x: model(x), params=model.parameters(), reduce=None)
     assert list(predict([[1.0, 2.0], [0.5, -1.0]])) == pytest.approx(
         [model([1.0, 2.0]).data, model([0.5, -1.0]).data])
+
+
+@pytest.mark.parametrize("build, named", [
+    (lambda: MLP(2, [10**12]), r"MLP\(2, \[1000000000000\]\)"),
+    (lambda: MLP(10**4, [10**4, 1]), r"MLP\(10000, \[10000, 1\]\)"),
+    (lambda: Layer(10**6, 10**6), r"Layer\(1000000, 1000000\)"),
+    (lambda: Neuron(10**9), r"Neuron\(1000000000\)"),
+])
+def test_a_model_too_large_to_build_is_refused_before_anything_is_allocated(build, named):
+    with pytest.raises(ValueError, match=named + r" would have [\d,]+ parameters; at most "
+                                                 r"10,000,000 are allowed"):
+        build()

@@ -278,3 +278,31 @@ def test_a_non_finite_gradient_names_a_module_parameter_by_its_label():
     with pytest.raises(NonFiniteError, match=r"parameter 3 'L1\.n2\.w1' \(data .*\) has the "
                                              r"gradient inf"):
         SGD(model.parameters(), lr=0.1).step()
+
+
+def test_adam_refuses_a_negative_exp_avg_sq_before_changing_anything():
+    model = MLP(2, [1], seed=0)
+    opt = Adam(model.parameters(), lr=0.1)
+    state = opt.state_dict()
+    bad = {**state, "exp_avg_sq": [0.0] * (len(state["exp_avg_sq"]) - 1) + [-1.0],
+           "lr": 0.5}
+    with pytest.raises(ValueError, match=r"exp_avg_sq\[\d+\] must be >= 0"):
+        opt.load_state_dict(bad)
+    assert opt.lr == 0.1 and opt.exp_avg_sq == state["exp_avg_sq"]
+    for p in model.parameters():
+        p.grad = 1.0
+    opt.step()  # still works: nothing was loaded
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1),
+                                  lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.1)])
+def test_optimizers_write_python_floats_back_over_float32_data(make):
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [1], seed=0)
+    params = model.parameters()
+    for p in params:
+        p.data = np.float32(0.25)
+        p.grad = 1.0
+    make(params).step()
+    assert all(type(p.data) is float for p in params)

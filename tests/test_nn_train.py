@@ -437,3 +437,20 @@ def test_accuracy_refuses_rows_that_are_not_numbers_traced_as_eager():
     for traced in (True, False):
         with pytest.raises(TypeError):
             accuracy(model, rows, [1, 0], traced=traced)
+
+
+def test_eager_fit_averages_huge_finite_batch_losses_without_overflow():
+    # every batch loss is finite (about 1e307), their size-weighted sum is not; the epoch's
+    # mean is then still the finite mean of the batches, as the traced mode's
+    X, y = xor()
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.0), epochs=1,
+                  batch_size=1, l2=1e306, progress=False, traced=False)
+    (loss,) = history.loss
+    assert math.isfinite(loss) and loss > 1e306
+
+
+def test_traced_predict_of_no_rows_is_an_empty_list_as_eager():
+    pytest.importorskip("numpy")
+    model = MLP(2, [3, 1], seed=0)
+    assert predict(model, [], traced=True) == predict(model, [], traced=False) == []

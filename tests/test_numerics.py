@@ -177,3 +177,21 @@ def test_the_choice_ops_at_their_edges():
     assert out.data == 0.3 and gradients(out, [i, *options]) == [0.0, 0.0, 0.0, 1.0]
     for bad in (1.5, -1.0, 3.0, nan):
         assert math.isnan(select(bad, options).data)
+
+
+def test_select_with_an_infinite_index_is_nan_not_an_overflow_error():
+    from autograd_lite.engine import select
+
+    options = [Value(1.0), Value(2.0)]
+    for bad in (math.inf, -math.inf):
+        out = select(bad, options)
+        assert math.isnan(out.data)
+        assert gradients(out, options) == [0.0, 0.0]
+
+
+def test_select_gives_a_finite_gradient_when_an_unchosen_option_has_an_infinite_one():
+    from autograd_lite.engine import select
+
+    x = Value(0.0)
+    out = select(0, [x * 2.0, x.sqrt()])  # sqrt's derivative at 0 is inf; it is not chosen
+    assert gradients(out, [x]) == [2.0]

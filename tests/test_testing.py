@@ -1,14 +1,18 @@
 """autograd_lite.testing: the checks catch wrong rules, the strategies cover what they promise."""
 
+import itertools
 import math
 from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 from autograd_lite import Value, define_op
 from autograd_lite.engine import OPS, div, exp, value_of
 from autograd_lite.testing import (
+    BOUND,
     Expression,
     GradcheckError,
     Step,
@@ -17,6 +21,7 @@ from autograd_lite.testing import (
     gradcheck,
     gradgradcheck,
     numerical_gradient,
+    safe_floats,
 )
 
 
@@ -126,11 +131,61 @@ def test_strategies_generate_shared_subexpressions_and_constants_on_both_sides()
     assert same_node_twice
 
 
+def _every_value(expression, xs):
+    """Every value the expression computes at ``xs``, the inputs' included, in order."""
+    n = expression.n_inputs
+    return list(xs) + [Expression(n, expression.steps[:k])(*xs)
+                       for k in range(1, len(expression.steps) + 1)]
+
+
+def _corners_and_middle(n, low, high):
+    return [list(p) for p in itertools.product((low, high, (low + high) / 2), repeat=n)]
+
+
+@settings(max_examples=400, database=None)
+@given(expressions(n_inputs=2, max_steps=12), st.lists(safe_floats(), min_size=2, max_size=2))
+def test_domain_safe_expressions_stay_finite_and_within_the_bound(expression, xs):
+    # every op, long programs, at the edges of the documented range and in between
+    for point in [xs, *_corners_and_middle(2, -2.0, 2.0)]:
+        for v in _every_value(expression, point):
+            assert math.isfinite(v) and abs(v) <= BOUND, (str(expression), point, v)
+
+
+@settings(max_examples=200, database=None)
+@given(st.data())
+def test_domain_safe_bound_holds_for_any_documented_input_range(data):
+    low = data.draw(st.floats(-1e4, 1e4))
+    high = data.draw(st.floats(low, 1e4))
+    expression = data.draw(expressions(n_inputs=1, max_steps=10, min_value=low, max_value=high))
+    x = data.draw(st.floats(low, high))
+    for point in ([low], [high], [x]):
+        for v in _every_value(expression, point):
+            assert math.isfinite(v) and abs(v) <= BOUND, (str(expression), point, v)
+
+
+def test_the_overflowing_power_the_old_strategy_drew_cannot_be_drawn():
+    # 4.5 ** 512 overflowed at x0 = 2, then inf / inf was NaN; powers and divisions are
+    # only ever built from bounded operands now
+    found = settings(suppress_health_check=list(HealthCheck), database=None, max_examples=300,
+                     phases=[Phase.generate])
+    with pytest.raises(NoSuchExample):
+        find(expressions(n_inputs=1, ops=("**", "/", "exp", "*")),
+             lambda e: any(not math.isfinite(v) or abs(v) > BOUND
+                           for p in ([-2.0], [2.0], [0.0]) for v in _every_value(e, p)),
+             settings=found)
+
+
+def test_an_input_range_that_cannot_be_bounded_is_refused():
+    for low, high in ((0.0, math.inf), (2.0, 1.0), (-1e7, 0.0), (math.nan, 1.0)):
+        with pytest.raises(ValueError, match="input range"):
+            expressions(min_value=low, max_value=high)
+
+
 @given(expressions(ops=("log", "sqrt", "/", "**")))
 def test_domain_safe_expressions_stay_real(expression):
-    for xs in ([-1.5, 0.0], [0.0, 0.0], [2.0, -0.3]):
+    for xs in ([-1.5, 0.0], [0.0, 0.0], [2.0, -0.3], [2.0, 2.0], [-2.0, -2.0]):
         out = expression(*xs)
-        assert not math.isnan(out)
+        assert math.isfinite(out)
 
 
 def test_unknown_ops_are_rejected():

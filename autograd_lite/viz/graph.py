@@ -394,8 +394,8 @@ def _build(root: Value, nodes: list[Value], cut: set[Value], *, format: str, lay
 
     graph_attr = {"rankdir": layout.rankdir}
     if max_width is not None:  # only ever scales down, never up
-        height = 1000.0 if max_height is None else max_height / _PX_PER_INCH
-        graph_attr["size"] = f"{max_width / _PX_PER_INCH:.4g},{height:.4g}"
+        inches_high = 1000.0 if max_height is None else max_height / _PX_PER_INCH
+        graph_attr["size"] = f"{max_width / _PX_PER_INCH:.4g},{inches_high:.4g}"
     dot = ValueGraph(format=format, graph_attr=graph_attr, node_attr={"fontsize": "12"})
     # Inputs first: Graphviz keeps declaration order where it can, so operands read in order.
     for node in reversed(nodes):
