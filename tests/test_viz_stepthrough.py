@@ -472,9 +472,51 @@ def test_animating_a_leaf_or_a_huge_graph_is_refused():
 
 def test_with_its_scripts_removed_the_viewer_shows_its_first_caption_and_nothing_else():
     from autograd_lite.viz import animate_backward
+    from autograd_lite.viz.animation import UNTRUSTED_HINT
 
     animation = animate_backward(twenty_nodes())
     fragment = animation.to_html()
     sanitized = re.sub(r"<script\b.*?</script>", "", fragment, flags=re.S)  # as JupyterLab
     text = re.sub(r"<[^>]+>", "", sanitized).strip()
-    assert text == escape(animation.captions[0])  # the frames stay in the script, out of sight
+    # the frames stay in the script, out of sight; the hint says how to bring them to life
+    assert text == escape(UNTRUSTED_HINT) + "\n\n" + escape(animation.captions[0])
+
+
+def test_colour_by_grad_is_logarithmic_so_small_grads_still_show():
+    from autograd_lite.viz import draw_dot
+
+    xs = [Value(1.0, label=f"x{k}") for k in range(4)]
+    y = Value.sum([x * 10.0 ** -k for k, x in enumerate(xs)])  # grads 1, 0.1, 0.01, 0.001
+    y.backward()
+    source = draw_dot(y, color_by_grad=True).source
+    fills = [re.search(r'fillcolor="(#\w+)"', line)[1] for line in source.splitlines()
+             if re.search(r"label=\"\{? ?x\d \|", line)]
+    assert len(set(fills)) == 4 and "#ffffff" not in fills  # a linear scale: 3 near white
+    reds = [int(f[3:5], 16) for f in fills]  # the green channel falls as |grad| grows
+    assert reds == sorted(reds, reverse=True) or reds == sorted(reds)
+
+
+def test_the_static_viewer_says_how_to_bring_it_to_life():
+    from autograd_lite.viz import animate_backward
+    from autograd_lite.viz.animation import UNTRUSTED_HINT
+
+    animation = animate_backward(twenty_nodes())
+    sanitized = re.sub(r"<script\b.*?</script>", "", animation.to_html(), flags=re.S)
+    assert escape(UNTRUSTED_HINT) in sanitized
+    for words in ("Trust Notebook", "re-run this cell", "File > Trust", "VS Code", "GitHub",
+                  "Colab"):
+        assert escape(words) in sanitized
+    bundle = animation._repr_mimebundle_()
+    assert UNTRUSTED_HINT in bundle["text/plain"] and bundle["text/html"].startswith("<div")
+
+
+def test_counters_name_the_step_the_caption_shows():
+    from autograd_lite.viz import animate_backward
+
+    animation = animate_backward(twenty_nodes())
+    (data,) = re.findall(r'class="agl-frames">(.*?)</script>', animation.to_html(), flags=re.S)
+    frames = json.loads(data)
+    total = len(animation.steps)
+    assert frames[0]["counter"] == f"start, step 0 of {total}"
+    for frame in frames[1:]:
+        assert frame["caption"].startswith(frame["counter"] + ":")
