@@ -249,7 +249,9 @@ _SCRIPT = r"""
     }
     function roomHeight() {  // the viewer stays within the window: the graph gets the rest
       var top = graph.getBoundingClientRect().top - root.getBoundingClientRect().top;
-      return Math.max(120, window.innerHeight - top - 12);
+      var below = document.documentElement.scrollHeight - root.getBoundingClientRect().bottom -
+        window.scrollY;  // what the page has under the viewer (its margin)
+      return Math.max(120, window.innerHeight - top - Math.max(0, below) - 4);
     }
     function fitZoom() {  // the whole graph in its box, both ways
       var room = graph.clientWidth || root.clientWidth, tall = roomHeight();
