@@ -157,7 +157,7 @@ UNTRUSTED_HINT = (
 _HINT_STYLE = "font-size:12px;line-height:1.35;color:#7a4b00;margin:2px 0"
 # at most three lines show; the rest of a long caption folds away under "more"
 _CAPTION_STYLE = ("margin:4px 0;white-space:pre-wrap;font-family:sans-serif;font-size:13px;"
-                  "line-height:1.4")
+                  "line-height:1.4;min-height:4.2em")  # 3 lines kept: the graph does not jump
 
 _VIEWER_NUMBERS = itertools.count(1)
 _GROUP = re.compile(r'<g data-g="(\w+)" class="\w+">(.*?)</g>', re.S)
