@@ -21,7 +21,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1100,900"]
+                  "--disable-component-update", "--disable-sync", "--window-size=1100,800"]
 
 
 def _system_browser():
@@ -108,8 +108,11 @@ STEP_2 = {"red": ["b"], "blue": ["a"], "grads": {"a": "grad 24.0", "b": "grad 12
                                                   "c": "grad 1.0"}}
 
 
+COUNTERS = {1: "start, step 0 of 2", 2: "step 1 of 2", 3: "step 2 of 2"}
+
+
 def check(s, expected, frame):
-    assert s["counter"] == f"frame {frame} of 3" and s["slider"] == str(frame)
+    assert s["counter"] == COUNTERS[frame] and s["slider"] == str(frame - 1)
     for key, value in expected.items():
         assert s[key] == value, (key, s)
 
@@ -126,6 +129,7 @@ def test_buttons_step_forward_and_back(browser, page):
     s = state(browser)
     check(s, STEP_1, 2)
     assert s["caption"].startswith("step 1 of 2: 'c' = b * b passes its grad 1.0 on")
+    assert "local derivative b = 6.0" in s["caption"]  # the rule and its value
     click["next"].click()
     check(state(browser), STEP_2, 3)
     click["next"].click()  # past the end: stays on the last frame
@@ -179,7 +183,7 @@ def test_keys_step_play_and_zoom(browser, page):
     assert browser.find_element(By.CSS_SELECTOR, ".agl-play").text == "pause"
     browser.implicitly_wait(0)
     from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(browser, 10).until(lambda d: state(d)["counter"] == "frame 3 of 3")
+    WebDriverWait(browser, 10).until(lambda d: state(d)["counter"] == COUNTERS[3])
     WebDriverWait(browser, 5).until(
         lambda d: d.find_element(By.CSS_SELECTOR, ".agl-play").text == "play")
     assert errors(browser) == []
@@ -212,7 +216,7 @@ def test_zoom_buttons_and_fit(browser, tmp_path):
         narrow = state(browser)
         assert narrow["width"] <= narrow["box"] and narrow["width"] > 0.9 * narrow["box"]
     finally:
-        browser.set_window_size(1100, 900)
+        browser.set_window_size(1100, 800)
     assert errors(browser) == []
 
 
@@ -258,3 +262,138 @@ def test_labels_that_look_like_markup_do_not_break_the_page(browser, tmp_path):
     s = state(browser)
     assert s["red"] == ["<b>y</b>"] and s["grads"]["</script><!-- x"] == "grad 4.0"
     assert errors(browser) == []
+
+
+# --- the drawings a class sees, at 1,100 x 800 -----------------------------------------------
+
+MEASURE = """
+const root = arguments[0] || document.querySelector(".agl-backward");
+const view = {width: window.innerWidth, height: window.innerHeight};
+const svg = root.querySelector(".agl-graph svg");
+const box = root.querySelector(".agl-graph").getBoundingClientRect();
+const r = svg.getBoundingClientRect();
+let smallest = Infinity;
+for (const t of svg.querySelectorAll("text")) {
+  // the font size times every scale on the way to the screen (zoom, Graphviz's own size)
+  const size = parseFloat(t.getAttribute("font-size")) * t.getScreenCTM().a;
+  if (t.textContent.trim() && t.getBoundingClientRect().width > 0) {
+    smallest = Math.min(smallest, size);
+  }
+}
+const caption = root.querySelector(".agl-caption");
+const style = getComputedStyle(caption);
+const visible = [...caption.childNodes].filter(n => n.nodeType === 3 || n.tagName === "DETAILS");
+const rootBox = root.getBoundingClientRect();
+return {view: view, graph: [r.left, r.top, r.right, r.bottom],
+        box: [box.left, box.top, box.right, box.bottom],
+        viewer: [rootBox.top, rootBox.bottom], smallest: smallest,
+        page: document.documentElement.scrollHeight,
+        lines: Math.round(caption.getBoundingClientRect().height / parseFloat(style.lineHeight)),
+        hint: root.querySelectorAll(".agl-untrusted").length};
+"""
+
+
+def readme_neuron():
+    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(0.2, label="b")
+    n = (w * x + b).tanh()  # the README's viewer example
+    n.label = "n"
+    return animate_backward(n)
+
+
+def mazur():
+    """Notebook 02's viewer: Mazur's network, built as the notebook builds it."""
+    def named(value, label):
+        value.label = label
+        return value
+
+    def prod(w, a):
+        return named(w * a, f"{w.label}*{a.label}")
+
+    start = {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30, "w5": 0.40, "w6": 0.45,
+             "w7": 0.50, "w8": 0.55, "b1": 0.35, "b2": 0.60}
+    p = {name: Value(v, label=name) for name, v in start.items()}
+    i1, i2 = named(Value(0.05), "i1"), named(Value(0.10), "i2")
+    net_h1 = named(Value.sum([prod(p["w1"], i1), prod(p["w2"], i2), p["b1"]]), "net_h1")
+    net_h2 = named(Value.sum([prod(p["w3"], i1), prod(p["w4"], i2), p["b1"]]), "net_h2")
+    h1, h2 = named(net_h1.sigmoid(), "out_h1"), named(net_h2.sigmoid(), "out_h2")
+    net_o1 = named(Value.sum([prod(p["w5"], h1), prod(p["w6"], h2), p["b2"]]), "net_o1")
+    net_o2 = named(Value.sum([prod(p["w7"], h1), prod(p["w8"], h2), p["b2"]]), "net_o2")
+    o1, o2 = named(net_o1.sigmoid(), "out_o1"), named(net_o2.sigmoid(), "out_o2")
+    e1 = named(0.5 * (0.01 - o1) ** 2, "E_o1")
+    e2 = named(0.5 * (0.99 - o2) ** 2, "E_o2")
+    return animate_backward(named(e1 + e2, "E_total"))
+
+
+def reused_deeper():
+    """Notebook 10's viewer."""
+    a = Value(3.0, label="a")
+    b = a * 2
+    b.label = "b"
+    c = b * b
+    c.label = "c"
+    d = b + c
+    d.label = "d"
+    return animate_backward(d, fmt=".0f")
+
+
+def mlp():
+    """An MLP(3, [4, 4, 1]): its parameters and neuron outputs named. Where the modules do
+    not label their Values yet, the test names them from named_parameters() itself."""
+    from nn import MLP
+
+    model = MLP(3, [4, 4, 1], seed=0)
+    for name, p in model.named_parameters():
+        if not p.label:
+            p.label = name
+    out = model([0.5, -1.0, 0.3])
+    from autograd_lite.engine import reverse_topological_order
+    for k, node in enumerate(reverse_topological_order(out)):
+        if node._op in ("relu", "tanh", "sum") and not node.label:
+            node.label = f"h{k}"
+    return out, animate_backward(out)
+
+
+VIEWERS = {"readme": readme_neuron, "notebook02": mazur, "notebook10": reused_deeper,
+           "mlp": lambda: mlp()[1]}
+
+
+@pytest.mark.parametrize("name", VIEWERS)
+def test_the_whole_graph_is_readable_at_the_start_in_a_1100_by_800_window(browser, tmp_path,
+                                                                           name):
+    path = VIEWERS[name]().save(tmp_path / f"{name}.html")
+    browser.set_window_size(1100, 800)
+    browser.get(path.as_uri())
+    m = browser.execute_script(MEASURE)
+    browser.save_screenshot(os.path.join(tempfile.gettempdir(), f"agl-viewer-{name}.png"))
+    left, top, right, bottom = m["graph"]
+    assert left >= 0 and top >= 0, m
+    assert right <= m["view"]["width"] and bottom <= m["view"]["height"], m  # the root too
+    assert m["viewer"][1] <= m["view"]["height"] + 1, m  # the viewer fits the window
+    assert m["page"] <= m["view"]["height"] + 1, m  # and the page does not scroll
+    assert m["smallest"] >= 9, m
+    assert m["lines"] <= 3, m
+    assert m["hint"] == 0  # the script ran: no word about trusting
+    for _ in range(4):  # later captions too
+        browser.find_element(By.CSS_SELECTOR, ".agl-next").click()
+        assert browser.execute_script(MEASURE)["lines"] <= 3
+    assert errors(browser) == []
+
+
+def test_every_node_of_the_mlp_drawing_has_a_name(browser, tmp_path):
+    from autograd_lite.engine import reverse_topological_order
+
+    out, animation = mlp()
+    leaves = [n for n in reverse_topological_order(out) if not n._op]
+    assert leaves and all(n.label for n in leaves)  # parameters carry their names
+    path = animation.save(tmp_path / "mlp.html")
+    browser.get(path.as_uri())
+    texts = browser.execute_script(
+        "return [...document.querySelectorAll('.agl-graph g.node')].map("
+        "g => [...g.querySelectorAll('text')].map(t => t.textContent));")
+    records = [t for t in texts if any(s.startswith("data") for s in t)]
+    assert len(records) == len(reverse_topological_order(out))
+    unnamed = [t for t in records if t[0].startswith("data")]
+    # a record without a label is a product w * x, named in every caption by its op
+    assert len(unnamed) == sum(1 for n in reverse_topological_order(out) if not n.label)
+    for caption in animation.captions:
+        assert "node (data" not in caption

@@ -11,9 +11,18 @@ import pytest
 from hypothesis import given
 
 from autograd_lite import AnomalyError, Value, detect_anomaly
-from autograd_lite.engine import backprop, operand_gradients, reverse_topological_order
+from autograd_lite.engine import OPS, backprop, operand_gradients, reverse_topological_order
 from autograd_lite.testing import expressions_with_inputs
 from autograd_lite.viz.stepthrough import BackwardStep, GradSnapshot, backward_steps
+
+
+@pytest.fixture
+def op_table_restored():
+    """Tests that change the op table leave it as it was."""
+    saved = dict(OPS)
+    yield
+    OPS.clear()
+    OPS.update(saved)
 
 
 def bits(x):
@@ -170,7 +179,7 @@ def test_captions_name_constants_in_operand_order():
     x = Value(2.0, label="x")
     (step,) = backward_steps(10.0 - x)
     assert step.describe("g").splitlines() == [
-        "step 1 of 1: 10 - x (data 8) passes its grad 1 on",
+        "step 1 of 1: 10 - x passes its grad 1 on",
         "  operand 1 is the constant 10: no gradient",
         "  to operand 2, 'x': local derivative -1, contribution -1, its grad becomes -1",
     ]
@@ -179,6 +188,94 @@ def test_captions_name_constants_in_operand_order():
     lines = step.describe("g").splitlines()
     assert [line.split(",")[0].strip() for line in lines[1:]] == [
         "to operand 1", "operand 2 is the constant 1.5: no gradient", "to operand 3"]
+
+
+def test_a_step_names_its_op_and_the_rule_of_each_local_derivative():
+    n = Value(0.5, label="n")
+    o = n.tanh()
+    o.label = "o"
+    (step,) = backward_steps(o)
+    assert step.describe(".2f").splitlines() == [
+        "step 1 of 1: 'o' = tanh(n) passes its grad 1.00 on",
+        "  to operand 1, 'n': local derivative 1 - o**2 = 0.79, contribution 0.79, "
+        "its grad becomes 0.79",
+    ]
+    w, x = Value(-1.5, label="w"), Value(0.5, label="x")
+    first, second = backward_steps((w * x).exp())
+    assert first.describe(".2f").splitlines()[:2] == [  # unlabelled: named by op and operands
+        "step 1 of 2: exp(w * x) passes its grad 1.00 on",
+        "  to operand 1, w * x: local derivative exp(w * x) = 0.47, contribution 0.47, "
+        "its grad becomes 0.47"]
+    assert second.describe(".2f").splitlines()[1:] == [
+        "  to operand 1, 'w': local derivative x = 0.50, contribution 0.24, its grad becomes 0.24",
+        "  to operand 2, 'x': local derivative w = -1.50, contribution -0.71, "
+        "its grad becomes -0.71"]
+
+
+def test_one_name_per_node_in_every_step():
+    w, x = Value(-1.5), Value(0.5, label="x")
+    product = w * x
+    y = product.tanh() + product
+    names = set()
+    for step in backward_steps(y):
+        text = step.describe(".4f")
+        assert "node (data" not in text
+        names.update(re.findall(r"Value\(-1\.5000\) \* x", text))
+        if step.node is product:
+            assert text.startswith(f"step {step.index + 1} of 3: Value(-1.5000) * x passes")
+        if product in step.operands:
+            assert f"to operand {step.operands.index(product) + 1}, Value(-1.5000) * x:" in text
+    assert names == {"Value(-1.5000) * x"}
+
+
+RULE_CASES = [  # (expression of x and y, operand, the rule as the table's rule prints it)
+    (lambda x, y: x.tanh(), 0, "1 - out**2"),
+    (lambda x, y: x.sigmoid(), 0, "(1 - out) * out"),
+    (lambda x, y: x.relu(), 0, "0 if out <= 0 else 1"),
+    (lambda x, y: x.exp(), 0, "out"),
+    (lambda x, y: x.log(), 0, "1 / x"),
+    (lambda x, y: x.sqrt(), 0, "1 / (2 * out)"),
+    (lambda x, y: x.cos(), 0, "-sin(x)"),
+    (lambda x, y: abs(x), 0, "sign(x)"),
+    (lambda x, y: -x, 0, "-1"),
+    (lambda x, y: x / y, 1, "-(out / y)"),
+    (lambda x, y: x - y, 1, "-1"),
+    (lambda x, y: x ** 3, 0, "3 * x**2"),
+    (lambda x, y: x ** y, 0, "0 if y == 0 else y * x**(y - 1)"),
+    (lambda x, y: x ** y, 1, "0 if x == 0 and y >= 0 else out * log(x)"),
+]
+
+
+@pytest.mark.parametrize(("expression", "position", "expected"), RULE_CASES)
+def test_rules_print_from_the_op_table(expression, position, expected):
+    from autograd_lite.viz.rules import local_rule
+
+    x, y = Value(0.7, label="x"), Value(2.0, label="y")
+    assert local_rule(expression(x, y), position) == expected
+
+
+def test_a_rule_changed_in_the_table_prints_changed(op_table_restored):
+    from autograd_lite.engine import exp
+    from autograd_lite.viz.rules import local_rule
+
+    x = Value(0.3, label="x")
+    y = x.tanh()
+    OPS["tanh"] = OPS["tanh"]._replace(vjps=(lambda g, out, a: g * exp(-2.0 * a),))
+    assert local_rule(y, 0) == "exp(-2 * x)"
+
+
+def test_an_op_whose_rule_computes_with_floats_shows_only_its_number(op_table_restored):
+    import math
+
+    from autograd_lite import define_op
+
+    cube_root = define_op("cbrt", lambda a: math.copysign(abs(a) ** (1 / 3), a),
+                          lambda g, out, a: g / (3.0 * math.pow(out, 2.0)))
+    x = Value(8.0, label="x")
+    (step,) = backward_steps(cube_root(x))
+    assert step.rule(0) is None
+    assert step.describe(".4f").splitlines()[1].startswith(
+        "  to operand 1, 'x': local derivative 0.0833, contribution")
 
 
 def test_captions_never_print_minus_zero():
@@ -375,9 +472,51 @@ def test_animating_a_leaf_or_a_huge_graph_is_refused():
 
 def test_with_its_scripts_removed_the_viewer_shows_its_first_caption_and_nothing_else():
     from autograd_lite.viz import animate_backward
+    from autograd_lite.viz.animation import UNTRUSTED_HINT
 
     animation = animate_backward(twenty_nodes())
     fragment = animation.to_html()
     sanitized = re.sub(r"<script\b.*?</script>", "", fragment, flags=re.S)  # as JupyterLab
     text = re.sub(r"<[^>]+>", "", sanitized).strip()
-    assert text == escape(animation.captions[0])  # the frames stay in the script, out of sight
+    # the frames stay in the script, out of sight; the hint says how to bring them to life
+    assert text == escape(UNTRUSTED_HINT) + "\n\n" + escape(animation.captions[0])
+
+
+def test_colour_by_grad_is_logarithmic_so_small_grads_still_show():
+    from autograd_lite.viz import draw_dot
+
+    xs = [Value(1.0, label=f"x{k}") for k in range(4)]
+    y = Value.sum([x * 10.0 ** -k for k, x in enumerate(xs)])  # grads 1, 0.1, 0.01, 0.001
+    y.backward()
+    source = draw_dot(y, color_by_grad=True).source
+    fills = [re.search(r'fillcolor="(#\w+)"', line)[1] for line in source.splitlines()
+             if re.search(r"label=\"\{? ?x\d \|", line)]
+    assert len(set(fills)) == 4 and "#ffffff" not in fills  # a linear scale: 3 near white
+    reds = [int(f[3:5], 16) for f in fills]  # the green channel falls as |grad| grows
+    assert reds == sorted(reds, reverse=True) or reds == sorted(reds)
+
+
+def test_the_static_viewer_says_how_to_bring_it_to_life():
+    from autograd_lite.viz import animate_backward
+    from autograd_lite.viz.animation import UNTRUSTED_HINT
+
+    animation = animate_backward(twenty_nodes())
+    sanitized = re.sub(r"<script\b.*?</script>", "", animation.to_html(), flags=re.S)
+    assert escape(UNTRUSTED_HINT) in sanitized
+    for words in ("Trust Notebook", "re-run this cell", "File > Trust", "VS Code", "GitHub",
+                  "Colab"):
+        assert escape(words) in sanitized
+    bundle = animation._repr_mimebundle_()
+    assert UNTRUSTED_HINT in bundle["text/plain"] and bundle["text/html"].startswith("<div")
+
+
+def test_counters_name_the_step_the_caption_shows():
+    from autograd_lite.viz import animate_backward
+
+    animation = animate_backward(twenty_nodes())
+    (data,) = re.findall(r'class="agl-frames">(.*?)</script>', animation.to_html(), flags=re.S)
+    frames = json.loads(data)
+    total = len(animation.steps)
+    assert frames[0]["counter"] == f"start, step 0 of {total}"
+    for frame in frames[1:]:
+        assert frame["caption"].startswith(frame["counter"] + ":")

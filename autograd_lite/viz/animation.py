@@ -83,18 +83,21 @@ class BackwardAnimation:
         still = base64.b64encode(first.encode("utf-8")).decode("ascii")
         parts = [f'<div class="agl-backward" data-agl-viewer="{uid}" tabindex="0" '
                  'style="font-family:sans-serif;outline:none;max-width:100%">',
+                 f'<div class="agl-untrusted" style="{_HINT_STYLE}">{html.escape(UNTRUSTED_HINT)}'
+                 '</div>',
                  '<div class="agl-controls"></div>',
-                 '<pre class="agl-caption" style="margin:4px 0;white-space:pre-wrap">'
+                 f'<pre class="agl-caption" style="{_CAPTION_STYLE}">'
                  f"{html.escape(self.captions[0])}</pre>",
                  '<div class="agl-graph" style="overflow:auto;max-width:100%;'
-                 'max-height:85vh;cursor:grab">'
+                 'max-height:80vh;cursor:grab">'
                  f'<img class="agl-still" alt="the graph before backward() starts" '
-                 f'style="max-width:100%" src="data:image/svg+xml;base64,{still}"></div>']
+                 f'style="max-width:100%;max-height:80vh" '
+                 f'src="data:image/svg+xml;base64,{still}"></div>']
         frames = []
         for i, (svg, caption) in enumerate(zip(self.frames, self.captions, strict=True)):
             patch = _patch(self.frames[i - 1], svg) if i else svg.replace(
                 "<svg", '<svg data-full="1"', 1)
-            frames.append({"caption": caption, "svg": patch})
+            frames.append({"caption": caption, "svg": patch, "counter": self._counter(i)})
         # nothing that would end the <script> early, or open an HTML comment inside it
         data = (json.dumps(frames, ensure_ascii=False)
                 .replace("</", "<\\/").replace("<!--", "<\\u0021--"))
@@ -106,6 +109,24 @@ class BackwardAnimation:
                   .replace("__N__", str(len(self.frames))))
         parts.append(f"<script>{script}</script></div>")
         return "\n".join(parts)
+
+    def _counter(self, i: int) -> str:
+        """What the counter beside the slider says at frame ``i``: the step it shows."""
+        step = self.frame_steps[i] if i < len(self.frame_steps) else None
+        if step is not None:
+            return f"step {step.index + 1} of {step.total}"
+        total = self.steps[0].total if self.steps else 0
+        return f"start, step 0 of {total}" if i == 0 else "end"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any
+                          ) -> dict[str, str]:
+        """HTML for Jupyter, and a plain-text line saying how to bring the viewer to life
+        for front-ends that show no HTML."""
+        bundle = {"text/html": self.to_html(),
+                  "text/plain": f"{self!r}\n{UNTRUSTED_HINT}"}
+        keep = set(bundle) if include is None else set(include)
+        keep -= set(exclude or ())
+        return {k: v for k, v in bundle.items() if k in keep}
 
     def html(self) -> str:
         """A complete, self-contained HTML page: no server and no external file needed."""
@@ -125,6 +146,18 @@ class BackwardAnimation:
     def __repr__(self) -> str:
         return f"<BackwardAnimation: {len(self.frames)} frames, {len(self.steps)} steps>"
 
+
+UNTRUSTED_HINT = (
+    "A still picture: the step-through needs its script to run. JupyterLab: Trust Notebook "
+    "(command palette) or re-run this cell; classic Notebook: File > Trust Notebook; VS Code: "
+    "trust the notebook or run the cell; GitHub shows a static page: open the notebook in "
+    "Jupyter or Colab.")
+"""The line a viewer shows where its script does not run (an untrusted notebook, GitHub)."""
+
+_HINT_STYLE = "font-size:12px;line-height:1.35;color:#7a4b00;margin:2px 0"
+# at most three lines show; the rest of a long caption folds away under "more"
+_CAPTION_STYLE = ("margin:4px 0;white-space:pre-wrap;font-family:sans-serif;font-size:13px;"
+                  "line-height:1.4;min-height:4.2em")  # 3 lines kept: the graph does not jump
 
 _VIEWER_NUMBERS = itertools.count(1)
 _GROUP = re.compile(r'<g data-g="(\w+)" class="\w+">(.*?)</g>', re.S)
@@ -158,6 +191,8 @@ _SCRIPT = r"""
       holder.innerHTML = frames[f].svg;
       frames[f].content = holder.content;
     }
+    var hint = root.querySelector(".agl-untrusted");
+    if (hint) { hint.parentNode.removeChild(hint); }  // the script runs: it is alive
     var graph = root.querySelector(".agl-graph");
     var caption = root.querySelector(".agl-caption");
     var controls = root.querySelector(".agl-controls");
@@ -165,7 +200,7 @@ _SCRIPT = r"""
       '<div style="display:flex;gap:6px;align-items:center;flex-wrap:wrap;margin:2px 0">' +
       '<button type="button" class="agl-first" title="first frame (Home)">|&#9664;</button>' +
       '<button type="button" class="agl-prev" title="previous step (left arrow)">&#9664;</button>' +
-      '<input type="range" class="agl-slider" min="1" max="' + N + '" value="1" step="1" ' +
+      '<input type="range" class="agl-slider" min="0" max="' + (N - 1) + '" value="0" step="1" ' +
       'aria-label="frame" style="width:240px">' +
       '<button type="button" class="agl-next" title="next step (right arrow)">&#9654;</button>' +
       '<button type="button" class="agl-last" title="last frame (End)">&#9654;|</button>' +
@@ -173,7 +208,7 @@ _SCRIPT = r"""
       '<span class="agl-counter"></span>' +
       '<button type="button" class="agl-zoom-out" title="zoom out (-)">&minus;</button>' +
       '<button type="button" class="agl-zoom-in" title="zoom in (+)">+</button>' +
-      '<button type="button" class="agl-fit" title="fit the width (0)">fit</button>' +
+      '<button type="button" class="agl-fit" title="fit the whole graph (0)">fit</button>' +
       '<button type="button" class="agl-actual" title="actual size (1)">100%</button>' +
       '<span class="agl-zoom"></span>' +
       '<span style="font-size:smaller">__LEGEND__</span></div>';
@@ -212,9 +247,33 @@ _SCRIPT = r"""
       }
       zoomText.textContent = Math.round(zoom * 100) + "%";
     }
-    function fitZoom() {
-      var room = graph.clientWidth || root.clientWidth;
-      return room && width ? Math.min(1, (room - 4) / width) : 1;
+    function roomHeight() {  // the viewer stays within the window: the graph gets the rest
+      var top = graph.getBoundingClientRect().top - root.getBoundingClientRect().top;
+      var below = document.documentElement.scrollHeight - root.getBoundingClientRect().bottom -
+        window.scrollY;  // what the page has under the viewer (its margin)
+      return Math.max(120, window.innerHeight - top - Math.max(0, below) - 4);
+    }
+    function fitZoom() {  // the whole graph in its box, both ways
+      var room = graph.clientWidth || root.clientWidth, tall = roomHeight();
+      graph.style.maxHeight = tall + "px";
+      if (!room || !width) { return 1; }
+      return Math.min(1, (room - 4) / width, (tall - 4) / height);
+    }
+    var open = false;  // whether the reader unfolded the rest of long captions
+    function setCaption(text) {
+      var lines = text.split("\n");
+      caption.innerHTML = "";
+      if (lines.length <= 3) { caption.textContent = text; return; }
+      caption.appendChild(document.createTextNode(lines.slice(0, 2).join("\n")));
+      var more = document.createElement("details");
+      more.open = open;
+      more.addEventListener("toggle", function () { open = more.open; });
+      var summary = document.createElement("summary");
+      summary.textContent = (lines.length - 2) + " more lines";
+      summary.style.cursor = "pointer";
+      more.appendChild(summary);
+      more.appendChild(document.createTextNode(lines.slice(2).join("\n")));
+      caption.appendChild(more);
     }
     function reveal() {  // keep the node passing its gradient in sight inside the box
       var node = graph.querySelector('g.node [stroke="__HIGHLIGHT__"]');
@@ -232,10 +291,10 @@ _SCRIPT = r"""
       var k = current;
       if (i < current) { full(0); k = 0; }
       while (k < i) { k += 1; apply(k); }
-      caption.textContent = frames[i].caption;
+      setCaption(frames[i].caption);
       current = i;
-      slider.value = i + 1;
-      counter.textContent = "frame " + (i + 1) + " of " + frames.length;
+      slider.value = i;
+      counter.textContent = frames[i].counter;
       reveal();
     }
     function stop() {
@@ -251,7 +310,7 @@ _SCRIPT = r"""
     }
     function on(name, handler) { root.querySelector(name).addEventListener("click", handler); }
     function step(to) { return function () { stop(); go(to()); }; }
-    slider.addEventListener("input", function () { stop(); go(slider.value - 1); });
+    slider.addEventListener("input", function () { stop(); go(parseInt(slider.value, 10)); });
     on(".agl-first", step(function () { return 0; }));
     on(".agl-prev", step(function () { return current - 1; }));
     on(".agl-next", step(function () { return current + 1; }));
@@ -302,9 +361,11 @@ _SCRIPT = r"""
     if (window.ResizeObserver) {  // a notebook's column changes width: stay fitted
       new ResizeObserver(function () { if (fitted) { setZoom(fitZoom()); } }).observe(graph);
     }
+    setCaption(frames[0].caption);  // the caption's height first: the graph gets the rest
     full(0);
     setZoom(fitZoom());
     go(0);
+    window.addEventListener("resize", function () { if (fitted) { setZoom(fitZoom()); } });
   }
   function find() {
     var found = [], script = document.currentScript;
@@ -330,10 +391,10 @@ _SCRIPT = r"""
 def _start_caption(root: Value, total: int, shown: int, fmt: str) -> str:
     text = (f"start: backward() seeds the grad of {describe_node(root, fmt)} with 1; "
             f"every other grad is 0. {total} step{'s' if total != 1 else ''} follow, one per "
-            "op node, each passing a node's grad on to its operands.")
+            "op node.")
     if shown != total:
-        text += (f"\nOnly {shown} of them are of nodes drawn here (depth-limited view); "
-                 "the others are skipped, and a frame after them says what they changed.")
+        text += (f"\nOnly {shown} of them are of nodes drawn here; the others are skipped, "
+                 "and a caption says what they changed.")
     return text
 
 

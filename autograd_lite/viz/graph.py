@@ -141,15 +141,23 @@ def _fill(t: float) -> str:
 
 
 def _grad_fills(nodes: list[Value], grad_of: Any) -> dict[Value, str]:
+    """A fill per node on a logarithmic scale of |grad|: white at 0, then from a light tint
+    (the smallest nonzero |grad|, or a millionth of the largest) to orange (the largest).
+    Gradients span decades, so a linear scale would leave almost every box white."""
     magnitudes = {node: abs(value_of(grad_of(node))) for node in nodes}
-    finite = [m for m in magnitudes.values() if math.isfinite(m)]
+    finite = [m for m in magnitudes.values() if math.isfinite(m) and m > 0.0]
     top = max(finite, default=0.0)
+    low = max(min(finite, default=0.0), top * 1e-6)
+    span = math.log(top / low) if top > 0.0 and top > low else 0.0
     fills = {}
     for node, m in magnitudes.items():
         if not math.isfinite(m):
             fills[node] = "#ff8787"  # inf or nan: a warning red
+        elif m == 0.0 or top == 0.0:
+            fills[node] = _fill(0.0)
         else:
-            fills[node] = _fill(m / top if top > 0.0 else 0.0)
+            t = math.log(max(m, low) / low) / span if span else 1.0
+            fills[node] = _fill(0.15 + 0.85 * t)
     return fills
 
 
@@ -275,7 +283,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
     * ``show_grad``: show each node's grad (default True); ``fmt``: number format, e.g.
       ``".4f"`` (default) or ``".3g"``. Numbers that round to zero print without a sign.
     * ``color_by_grad``: fill each record from white (grad 0) to orange (the largest |grad|
-      in the drawing); an infinite or NaN grad is red.
+      in the drawing), on a logarithmic scale; an infinite or NaN grad is red.
     * ``highlight``: Values to outline in red, or a mapping Value -> colour. A highlighted
       node's op oval and the edges into it take the same colour.
     * ``max_nodes``: the most Values drawn (default ``DEFAULT_MAX_NODES`` = 500; None for no

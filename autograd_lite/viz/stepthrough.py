@@ -19,8 +19,8 @@ The user's ``.grad`` fields are left alone unless ``apply=True`` is given.
 >>> for step in backward_steps(c):
 ...     print(step)
 step 1 of 2: 'c' = b * b passes its grad 1 on
-  to operand 1, 'b': local derivative 6, contribution 6, its grad becomes 6
-  to operand 2, 'b': local derivative 6, contribution 6, its grad becomes 12
+  to operand 1, 'b': local derivative b = 6, contribution 6, its grad becomes 6
+  to operand 2, 'b': local derivative b = 6, contribution 6, its grad becomes 12
 step 2 of 2: 'b' = a + a passes its grad 12 on
   to operand 1, 'a': local derivative 1, contribution 12, its grad becomes 12
   to operand 2, 'a': local derivative 1, contribution 12, its grad becomes 24
@@ -39,12 +39,12 @@ from typing import Any, NamedTuple
 from ..engine import (
     Value,
     backprop,
-    format_op,
     operand_gradients,
     reverse_topological_order,
     value_of,
 )
 from ..modes import _set_mode
+from .rules import Formula, atom, local_rule, written
 
 __all__ = [
     "backward_steps", "BackwardStep", "GradientFlow", "GradSnapshot", "describe_node",
@@ -70,37 +70,77 @@ def format_number(x: float, fmt: str = "g") -> str:
 
 
 def describe_node(node: Value, fmt: str = "g") -> str:
-    """A short name for a node in prose: its label when set, else its op and data.
+    """The one name a node has in prose: its label (quoted), else its op and operands.
+
+    An operand is named the same way, a few levels down and a few terms along (``...``
+    stands for the rest); a leaf without a label is ``Value(data)``. Every caption of the
+    step-through names a node with this, so a node reads the same at every step.
 
     >>> from autograd_lite import Value
-    >>> describe_node(Value(2.0, label="x")), describe_node(Value(2.0).tanh(), ".3f")
-    ("'x'", 'tanh node (data 0.964)')
+    >>> w, x = Value(-1.5, label="w"), Value(0.5, label="x")
+    >>> describe_node(x), describe_node(w * x), describe_node((w * x).tanh())
+    ("'x'", 'w * x', 'tanh(w * x)')
+    >>> describe_node(Value(2.0) * 3)
+    'Value(2) * 3'
     """
-    if node.label:
-        return repr(node.label)
-    return f"{node._op or 'leaf'} node (data {format_number(node.data, fmt)})"
+    return repr(node.label) if node.label else _unquoted(node, fmt, own_label=False)
+
+
+_NAME_LENGTH = 48  # a longer name is cut shallower or shorter (see _SHAPES)
+_SHAPES = ((3, 3), (2, 3), (2, 2), (1, 2), (1, 1))  # (levels, terms) named, tried in turn
+
+
+def _unquoted(node: Value, fmt: str, own_label: bool = True) -> str:
+    """``describe_node`` without quotes around a label: as a name reads inside a formula.
+    With ``own_label=False`` the node itself is named by its op even when it has a label."""
+    return _name(node, fmt, own_label).text
+
+
+def _name(node: Value, fmt: str, own_label: bool = True) -> Formula:
+    if node.label and own_label:
+        return Formula(atom(node.label))
+    for depth, terms in _SHAPES:
+        name = _formula(node, depth, terms, fmt, own_label)
+        if len(name.text) <= _NAME_LENGTH:
+            break
+    return name
+
+
+def _formula(node: Value, depth: int, terms: int, fmt: str, own_label: bool = True
+             ) -> Formula:
+    if node.label and own_label:
+        return Formula(atom(node.label))
+    if not node._op:
+        return Formula(f"Value({format_number(node.data, fmt)})")
+    if depth == 0:
+        return Formula("...")
+    operands = node._operands
+    names: list[Formula | float] = [
+        _formula(o, depth - 1, terms, fmt) if isinstance(o, Value) else float(o)
+        for o in operands[:terms + 1]]
+    if len(operands) > terms + 1:
+        names = [*names[:terms], Formula("...")]
+    return written(node._op, names)
 
 
 def describe_op(node: Value) -> str | None:
-    """How ``node`` was computed, e.g. ``"b * b"`` or ``"tanh(x)"``, when every Value operand
-    has a label; None otherwise (a formula of unnamed nodes would not help a reader).
+    """How ``node`` was computed, e.g. ``"b * b"`` or ``"tanh(x)"``, with its operands named
+    as ``describe_node`` names them; None for a leaf.
 
     >>> from autograd_lite import Value
     >>> x = Value(1.0, label="x")
-    >>> describe_op(2 * x), describe_op(x.tanh()), describe_op(x.tanh() + 1) is None
-    ('2 * x', 'tanh(x)', True)
+    >>> describe_op(2 * x), describe_op(x.tanh()), describe_op(x.tanh() + 1), describe_op(x)
+    ('2 * x', 'tanh(x)', 'tanh(x) + 1', None)
     """
-    names = []
-    for operand in node._operands:
-        if isinstance(operand, Value):
-            if not operand.label:
-                return None
-            names.append(operand.label)
-        else:
-            names.append(format_number(operand, "g"))
-    if not names:
-        return None
-    return format_op(node._op, names)
+    return _unquoted(node, "g", own_label=False) if node._op else None
+
+
+def _is_number(text: str, x: float) -> bool:
+    """Whether ``text`` is the number ``x`` written out (a rule that is a constant, ``1``)."""
+    try:
+        return float(text) == x
+    except ValueError:
+        return False
 
 
 class GradientFlow(NamedTuple):
@@ -183,40 +223,66 @@ class BackwardStep:
         """The gradient each operand receives (``operand_gradients(node, grad)``)."""
         return tuple(f.contribution for f in self.flows)
 
+    def rule(self, position: int, fmt: str = "g") -> str | None:
+        """The rule of the local derivative d node / d operand ``position``, as text, read
+        from the op table (see ``autograd_lite.viz.rules``): ``"1 - o**2"`` for
+        ``o = tanh(n)``. Operands and the node are named as ``describe_node`` names them,
+        without quotes (the data of unlabelled leaves formatted with ``fmt``). None for a
+        constant, or for a rule with no text (an op defined with
+        ``define_op`` whose rule computes with floats only).
+
+        >>> from autograd_lite import Value
+        >>> n = Value(0.5, label="n")
+        >>> o = n.tanh(); o.label = "o"
+        >>> next(backward_steps(o)).rule(0)
+        '1 - o**2'
+        """
+        node = self.node
+        operands = node._operands
+        if position >= len(operands) or not isinstance(operands[position], Value):
+            return None
+        names: list[str | Formula] = [_name(o, fmt) if isinstance(o, Value) else ""
+                                      for o in operands]
+        return local_rule(node, position, names, _name(node, fmt))
+
     def describe(self, fmt: str = "g") -> str:
         """The step in words, numbers formatted with ``fmt`` (e.g. ``".4f"``).
 
-        One line per operand, in operand order: a Value operand's local derivative,
-        contribution and new grad, or, for a plain number, that it is a constant and gets
-        no gradient. A number that rounds to zero prints without a minus sign.
+        One line per operand, in operand order: a Value operand's local derivative (its
+        rule and value, as ``rule`` gives it: ``1 - o**2 = 0.42``), contribution and new
+        grad, or, for a plain number, that it is a constant and gets no gradient. A number
+        that rounds to zero prints without a minus sign.
 
         >>> from autograd_lite import Value
         >>> x = Value(4.0, label="x")
         >>> print(next(backward_steps(10 - x)).describe(".1f"))
-        step 1 of 1: 10 - x (data 6.0) passes its grad 1.0 on
+        step 1 of 1: 10 - x passes its grad 1.0 on
           operand 1 is the constant 10: no gradient
           to operand 2, 'x': local derivative -1.0, contribution -1.0, its grad becomes -1.0
         """
         def number(x: float) -> str:
             return format_number(x, fmt)
 
-        formula = describe_op(self.node)
-        if formula and not self.node.label:  # "10 - x (data 6)" reads better than "- node"
-            name = f"{formula} (data {number(self.node.data)})"
-        else:
-            name = describe_node(self.node, fmt) + (f" = {formula}" if formula else "")
+        node = self.node
+        name = describe_node(node, fmt)
+        if node.label and node._op:
+            name += f" = {describe_op(node)}"
         lines = [f"step {self.index + 1} of {self.total}: {name} "
                  f"passes its grad {number(self.grad)} on"]
         flows = {f.position: f for f in self.flows}
-        for position, operand in enumerate(self.node._operands):
+        for position, operand in enumerate(node._operands):
             f = flows.get(position)
             if f is None:  # a plain number: not a node, so nothing flows to it
                 lines.append(f"  operand {position + 1} is the constant "
                              f"{format_number(value_of(operand), 'g')}: no gradient")
                 continue
+            derivative = number(f.local_derivative)
+            rule = self.rule(position, fmt)
+            if rule is not None and not _is_number(rule, f.local_derivative):
+                derivative = f"{rule} = {derivative}"
             lines.append(
                 f"  to operand {position + 1}, {describe_node(f.operand, fmt)}: "
-                f"local derivative {number(f.local_derivative)}, "
+                f"local derivative {derivative}, "
                 f"contribution {number(f.contribution)}, its grad becomes {number(f.grad_after)}"
             )
         return "\n".join(lines)
