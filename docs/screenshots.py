@@ -78,6 +78,10 @@ def _shoot(pages: dict[str, bytes], suffixes: list[str]) -> None:
                               service=webdriver.ChromeService(executable_path=driver_path))
     try:
         driver.set_window_size(WIDTH, HEIGHT)
+        driver.get("about:blank")
+        # the viewport itself (not the window with its frame) must be 1,100 x 800
+        inner = driver.execute_script("return [innerWidth, innerHeight]")
+        driver.set_window_size(2 * WIDTH - inner[0], 2 * HEIGHT - inner[1])
         with tempfile.TemporaryDirectory() as folder:
             for name, svg in pages.items():
                 page = Path(folder) / f"{name}.html"
@@ -86,9 +90,6 @@ def _shoot(pages: dict[str, bytes], suffixes: list[str]) -> None:
                 page.write_text('<!doctype html><html><body style="margin:8px;background:#fff">'
                                 f'<img src="data:image/svg+xml;base64,{data}"></body></html>')
                 driver.get(page.as_uri())
-                # the viewport itself (not the window) must be 1,100 x 800
-                inner = driver.execute_script("return [innerWidth, innerHeight]")
-                driver.set_window_size(2 * WIDTH - inner[0], 2 * HEIGHT - inner[1])
                 png = base64.b64decode(driver.get_screenshot_as_base64())
                 for suffix in suffixes:
                     _write_small(png, OUT / f"{name}-{suffix}.png")
