@@ -24,6 +24,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import re
 import tomllib
 from pathlib import Path
 from types import ModuleType
@@ -239,8 +240,48 @@ def _drop_docstrings_of_types(app, what, name, obj, options, lines) -> None:
         lines.clear()
 
 
+_BACKLINK = re.compile(r'href="((?:\.\./)*api/([\w.]+)\.html)#([\w.]+)"')
+
+
+def _fix_source_pages(app, exception) -> None:
+    """Make the source pages' links land (``sphinx.ext.viewcode``).
+
+    viewcode names every back-link of a module with the one prefix it saw first: for
+    ``autograd_lite.engine``, documented partly on the ``autograd_lite`` page (``Value``) and
+    partly on its own (``value_of``), it links to ``...engine.html#autograd_lite.value_of``,
+    an anchor that does not exist (the object's id is ``autograd_lite.engine.value_of``). The
+    link's page is right, so the anchor is rebuilt from that page's module. A module with no
+    source to show (``math``, where a constant comes from) gets no entry in the index.
+    """
+    site = Path(app.outdir)
+    if exception is not None or not (site / "_modules").is_dir():
+        return
+
+    def fixed(match: re.Match[str]) -> str:
+        href, module, anchor = match.groups()
+        if anchor.startswith(module + "."):
+            return match.group(0)
+        prefixes = [anchor[:i] for i, c in enumerate(anchor) if c == "."]
+        prefix = max((p for p in prefixes if module.startswith(p + ".")), key=len, default=None)
+        if prefix is None:
+            return match.group(0)
+        return f'href="{href}#{module}.{anchor[len(prefix) + 1:]}"'
+
+    modules = site / "_modules"
+    for page in modules.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = _BACKLINK.sub(fixed, text)
+        if page == modules / "index.html":
+            new = re.sub(r'<li><a href="([\w/.]+\.html)">[\w.]+</a></li>\n?',
+                         lambda m: m.group(0) if (modules / m.group(1)).exists() else "",
+                         new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def setup(app) -> None:
     app.connect("autodoc-process-docstring", _drop_docstrings_of_types)
+    app.connect("build-finished", _fix_source_pages)
 
 
 _modules = _public_modules()
