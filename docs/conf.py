@@ -9,14 +9,23 @@ Two folders of sources are generated here at every build, and git-ignored:
 * ``notebooks/``: a copy of every ``../notebooks/*.ipynb``, rendered from the outputs they were
   committed with (never executed here);
 * ``api/``: one page per public module of ``autograd_lite`` and ``nn``, each listing the
-  module's public names (its ``__all__``) for autodoc.
+  module's public names (its ``__all__``) for autodoc;
+* ``_generated/``: the drawings (SVG) and the step-through viewer (HTML) that the guides and
+  the landing page show, made here from the code in ``_pictures()`` below with the code as it
+  is, so they never go stale.
+
+Each notebook's page opens with a link to download it and, when ``pyproject.toml`` names the
+repository (``[project.urls]``, ``Repository`` or ``Source``), a link that opens it in Colab.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import pkgutil
+import re
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
@@ -37,10 +46,15 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.viewcode",
     "sphinx-mathjax-offline",  # copies MathJax 3 into _static: math renders with no network
+    "sphinx_copybutton",  # a copy button on every code block
 ]
+# copy the code, not the prompts or the printed results of a pycon block
+copybutton_exclude = ".linenos, .gp, .go"
+html_static_path = ["_static"]
+html_css_files = ["viewer.css"]  # the step-through viewer's captions in the theme
 mathjax_path = "mathjax/tex-chtml.js"  # the copy above, not a CDN
 
-exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "**/.ipynb_checkpoints", "_generated"]
 html_theme = "furo"
 html_title = f"autograd-lite {release}"
 
@@ -77,8 +91,59 @@ def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
 
 # --- notebooks ---------------------------------------------------------------------------------
 
+def _repository() -> str | None:
+    """The repository's GitHub address (``owner/name``) from ``pyproject.toml``, if named."""
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"].get("urls", {})
+    for key in ("Repository", "Source", "Homepage"):
+        url = urls.get(key, "")
+        if url.startswith("https://github.com/"):
+            return url.removeprefix("https://github.com/").strip("/").removesuffix(".git")
+    return None
+
+
+def _with_links(path: Path) -> bytes:
+    """The notebook with a first markdown cell linking to its file and, if known, to Colab."""
+    notebook = json.loads(path.read_text())
+    links = [f"{{download}}`Download this notebook <{path.name}>`"]
+    repository = _repository()
+    if repository:
+        links.append(f"[Open it in Colab](https://colab.research.google.com/github/"
+                     f"{repository}/blob/main/notebooks/{path.name})")
+    cell = {"cell_type": "markdown", "id": "docs-links", "metadata": {},
+            "source": [" · ".join(links) + "\n"]}
+    # after the title cell, so that the page's title stays the notebook's own
+    notebook["cells"].insert(1, cell)
+    return json.dumps(notebook, indent=1, ensure_ascii=False).encode()
+
+
 _write_folder(DOCS / "notebooks",
-              {path.name: path.read_bytes() for path in sorted(ROOT.glob("notebooks/*.ipynb"))})
+              {path.name: _with_links(path) for path in sorted(ROOT.glob("notebooks/*.ipynb"))})
+
+
+# --- pictures ----------------------------------------------------------------------------------
+
+def _pictures() -> dict[str, bytes]:
+    """The drawings and the viewer the pages show: a neuron, Mazur's network, and an MLP."""
+    from autograd_lite import Value
+    from autograd_lite.viz import animate_backward, draw_dot
+    from nn import MLP
+
+    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(0.2, label="b")
+    n = (w * x + b).tanh()
+    n.label = "n"
+    n.backward()
+    model = MLP(2, [16, 16, 1], seed=0)
+    score = model([0.5, -1.0])
+    score.backward()
+    return {
+        "neuron.svg": draw_dot(n, fmt=".3f").pipe(format="svg"),
+        "neuron-grads.svg": draw_dot(n, fmt=".3f", color_by_grad=True).pipe(format="svg"),
+        "mlp-depth-3.svg": draw_dot(score, depth=3, fmt=".3f").pipe(format="svg"),
+        "neuron-viewer.html": animate_backward(n, fmt=".3f").to_html().encode(),
+    }
+
+
+_write_folder(DOCS / "_generated", _pictures())
 
 
 # --- API reference -----------------------------------------------------------------------------
@@ -175,8 +240,48 @@ def _drop_docstrings_of_types(app, what, name, obj, options, lines) -> None:
         lines.clear()
 
 
+_BACKLINK = re.compile(r'href="((?:\.\./)*api/([\w.]+)\.html)#([\w.]+)"')
+
+
+def _fix_source_pages(app, exception) -> None:
+    """Make the source pages' links land (``sphinx.ext.viewcode``).
+
+    viewcode names every back-link of a module with the one prefix it saw first: for
+    ``autograd_lite.engine``, documented partly on the ``autograd_lite`` page (``Value``) and
+    partly on its own (``value_of``), it links to ``...engine.html#autograd_lite.value_of``,
+    an anchor that does not exist (the object's id is ``autograd_lite.engine.value_of``). The
+    link's page is right, so the anchor is rebuilt from that page's module. A module with no
+    source to show (``math``, where a constant comes from) gets no entry in the index.
+    """
+    site = Path(app.outdir)
+    if exception is not None or not (site / "_modules").is_dir():
+        return
+
+    def fixed(match: re.Match[str]) -> str:
+        href, module, anchor = match.groups()
+        if anchor.startswith(module + "."):
+            return match.group(0)
+        prefixes = [anchor[:i] for i, c in enumerate(anchor) if c == "."]
+        prefix = max((p for p in prefixes if module.startswith(p + ".")), key=len, default=None)
+        if prefix is None:
+            return match.group(0)
+        return f'href="{href}#{module}.{anchor[len(prefix) + 1:]}"'
+
+    modules = site / "_modules"
+    for page in modules.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = _BACKLINK.sub(fixed, text)
+        if page == modules / "index.html":
+            new = re.sub(r'<li><a href="([\w/.]+\.html)">[\w.]+</a></li>\n?',
+                         lambda m: m.group(0) if (modules / m.group(1)).exists() else "",
+                         new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def setup(app) -> None:
     app.connect("autodoc-process-docstring", _drop_docstrings_of_types)
+    app.connect("build-finished", _fix_source_pages)
 
 
 _modules = _public_modules()

@@ -25,16 +25,21 @@ from ._checks import integer, ordered, real
 from .io import atomic_path
 from .train import History
 
-__all__ = ["plot_decision_boundary", "plot_loss_curve", "decision_grid", "require_matplotlib"]
+__all__ = ["plot_decision_boundary", "plot_loss_curve", "decision_grid", "require_matplotlib",
+           "DPI"]
 
 PathLike = str | os.PathLike[str]
+
+DPI = 120
+"""Dots per inch of every saved picture: a 6-inch plot is 720 pixels wide, its 10-point text
+about 17 pixels tall, readable on a projector (matplotlib's notebook default is 72)."""
 
 
 def _save(fig: Any, path: PathLike) -> Path:
     """Save ``fig`` to ``path`` in the format of its extension (PNG when it has none)."""
     fmt = Path(path).suffix.lower().lstrip(".") or "png"
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt)
+        fig.savefig(tmp, format=fmt, dpi=DPI)
     return Path(path)
 
 
@@ -91,12 +96,13 @@ def plot_decision_boundary(model: Callable[[Any], Any], X: Sequence[Sequence[flo
                            y: Sequence[Any], path: PathLike, *, resolution: int = 50,
                            title: str | None = None, traced: bool | None = None) -> Path:
     """Save a picture of the points ``(X, y)`` over the regions the model assigns to each
-    class (for one output: score > 0 against score <= 0, with the line score = 0).
+    class (for one output: score > 0 against score <= 0, with the line score = 0), with
+    labelled axes and a legend of the classes beside the plot.
 
     The image format follows the file extension (``.png``, ``.svg``, ``.pdf``). ``traced`` is
     as for ``decision_grid``.
     """
-    fig = _figure(figsize=(5.5, 5), dpi=100)
+    fig = _figure(figsize=(6.5, 5), dpi=DPI)
     ax = fig.add_subplot()
     xs, ys, z = decision_grid(model, X, resolution, traced=traced)
     if _single_output(model, X):
@@ -104,19 +110,35 @@ def plot_decision_boundary(model: Callable[[Any], Any], X: Sequence[Sequence[flo
                     alpha=0.6)
         if min(map(min, z)) < 0.0 < max(map(max, z)):  # else there is no line to draw
             ax.contour(xs, ys, z, levels=[0.0], colors="k", linewidths=1.0)
+        # the classes are the sign of the label (-1/+1, or 0/1): one colour per side
+        classes = {_class_name(label): ("#3182bd" if label <= 0 else "#e6550d")
+                   for label in sorted(set(y))}
         colors = ["#3182bd" if label <= 0 else "#e6550d" for label in y]
     else:  # one region per class, in the class's tab10 color
         ax.contourf(xs, ys, z, levels=[k - 0.5 for k in range(11)], cmap="tab10", vmin=-0.5,
                     vmax=9.5, alpha=0.35)
+        classes = {_class_name(label): f"C{int(label) % 10}" for label in sorted(set(y))}
         colors = [f"C{int(label) % 10}" for label in y]
     ax.scatter([p[0] for p in X], [p[1] for p in X], c=colors, s=18, edgecolors="k",
                linewidths=0.4)
+    for name, color in classes.items():  # legend entries only: nothing is drawn
+        ax.scatter([], [], c=color, s=18, edgecolors="k", linewidths=0.4, label=name)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
+    ax.set_xlabel("x1 (first feature)")
+    ax.set_ylabel("x2 (second feature)")
+    # outside the axes, on the right: a legend inside would cover points or the boundary
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize="small")
     ax.set_title(title or "decision boundary")
     ax.set_aspect("equal", adjustable="box")
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _class_name(label: Any) -> str:
+    """``class 1`` for a label 1 or 1.0, ``class -1`` for -1.0."""
+    number = float(label)
+    return f"class {int(number)}" if number.is_integer() else f"class {number:g}"
 
 
 def _single_output(model: Callable[[Any], Any], X: Sequence[Sequence[float]]) -> bool:
@@ -126,7 +148,8 @@ def _single_output(model: Callable[[Any], Any], X: Sequence[Sequence[float]]) ->
 
 def plot_loss_curve(history: History | Sequence[float], path: PathLike, *,
                     title: str | None = None) -> Path:
-    """Save the loss per epoch (and the training accuracy, when the history has it).
+    """Save the loss per epoch (and the training accuracy, when the history has it), with
+    one legend naming every curve.
 
     The losses must be finite numbers (``fit`` never records any other).
     """
@@ -136,7 +159,7 @@ def plot_loss_curve(history: History | Sequence[float], path: PathLike, *,
         raise ValueError("no losses to plot")
     for i, loss in enumerate(losses):
         real(f"loss[{i}]", loss)  # a NaN would leave a silent gap in the curve
-    fig = _figure(figsize=(6, 4), dpi=100)
+    fig = _figure(figsize=(6, 4), dpi=DPI)
     ax = fig.add_subplot()
     epochs = range(1, len(losses) + 1)
     ax.plot(epochs, losses, color="C0", label="loss")
@@ -152,7 +175,12 @@ def plot_loss_curve(history: History | Sequence[float], path: PathLike, *,
                      label="validation accuracy")
         acc.set_ylim(0.0, 1.05)
         acc.set_ylabel("accuracy", color="C1")
-        acc.legend(loc="center right")
-    ax.set_title(title or "training")
+    # one legend for both axes (the loss and the accuracies), above the plot so that it
+    # covers no curve
+    handles = [line for axes in fig.axes for line in axes.get_lines()]
+    ax.legend(handles, [line.get_label() for line in handles], loc="lower left",
+              bbox_to_anchor=(0.0, 1.02), ncol=len(handles), borderaxespad=0.0,
+              fontsize="small", frameon=False)
+    ax.set_title(title or "training", pad=24)
     fig.tight_layout()
     return _save(fig, path)

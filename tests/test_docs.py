@@ -54,3 +54,18 @@ def test_page_examples_run(page, tmp_path, monkeypatch, op_table_restored):
                 pytest.skip(f"{page.name}: rendering needs Graphviz's dot program")
             raise
     assert runner.failures == 0, f"{page.name}: {runner.failures} example(s) printed otherwise"
+
+
+def test_the_link_checker_finds_missing_pages_and_anchors(tmp_path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("check_links", DOCS / "check_links.py")
+    check_links = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_links)
+    (tmp_path / "api").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<a href="api/a.html#a.f">ok</a> <a href="api/a.html#a.g">no such anchor</a> '
+        '<a href="missing.html">no such page</a> <a href="https://example.org/x#y">external</a>'
+        ' <a href="#top">here</a><h1 id="top">t</h1>')
+    (tmp_path / "api" / "a.html").write_text('<dt id="a.f">f</dt><a href="../index.html">up</a>')
+    assert check_links.broken_links(tmp_path) == [("index.html", "api/a.html#a.g"),
+                                                  ("index.html", "missing.html")]

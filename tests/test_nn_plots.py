@@ -113,3 +113,46 @@ def test_the_decision_grid_is_the_same_traced_or_eager():
         assert (xs, ys) == (xs2, ys2)
         flat = [v for row in traced for v in row]
         assert flat == pytest.approx([v for row in eager for v in row], rel=1e-12, abs=1e-12)
+
+
+def _png_size(path):
+    header = path.read_bytes()[16:24]  # the IHDR chunk: width, height
+    return int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+
+
+def _svg_texts(draw, path):
+    """The words of an SVG picture, written as text rather than as glyph outlines."""
+    import matplotlib
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        draw(path)
+    return path.read_text()
+
+
+def test_pictures_are_saved_at_a_readable_resolution(tmp_path):
+    from nn.plots import DPI
+    assert DPI >= 100
+    X, y = moons(20)
+    boundary = plot_decision_boundary(MLP(2, [3, 1], seed=0), X, y, tmp_path / "b.png",
+                                      resolution=4)
+    curve = plot_loss_curve([3.0, 2.0], tmp_path / "l.png")
+    assert _png_size(boundary)[0] >= 5.5 * 100 and _png_size(curve) == (6 * DPI, 4 * DPI)
+
+
+def test_the_decision_boundary_has_axis_labels_and_a_class_legend(tmp_path):
+    X, y = moons(20)
+    svg = _svg_texts(lambda path: plot_decision_boundary(MLP(2, [3, 1], seed=0), X, y, path,
+                                                         resolution=4), tmp_path / "b.svg")
+    for words in ("x1 (first feature)", "x2 (second feature)", "class 0", "class 1"):
+        assert words in svg, words
+    X, y = spirals(30, classes=3)
+    svg = _svg_texts(lambda path: plot_decision_boundary(MLP(2, [3, 3], seed=0), X, y, path,
+                                                         resolution=4), tmp_path / "s.svg")
+    assert all(f"class {k}" in svg for k in range(3))
+
+
+def test_the_loss_curve_legend_lists_loss_and_accuracy(tmp_path):
+    history = History(loss=[1.0, 0.5], accuracy=[0.5, 0.8], val_accuracy=[0.4, 0.7])
+    svg = _svg_texts(lambda path: plot_loss_curve(history, path), tmp_path / "l.svg")
+    legend = svg[svg.index('id="legend_1"'):]
+    for words in ("loss", "training accuracy", "validation accuracy"):
+        assert f">{words}<" in legend, words

@@ -77,3 +77,14 @@ def test_notebook_uses_only_the_public_api(path):
         for module in AUTOGRAD_IMPORT.findall(source):
             assert module in PUBLIC_MODULES, f"{path.name} imports {module}"
         assert "sys.path" not in source, f"{path.name} must import the installed package"
+
+
+IPYKERNEL_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                        "language": "python"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_names_the_ipykernel_kernel(path):
+    # JupyterLab rewrites any other kernelspec on opening, so the notebook opens modified
+    kernelspec = json.loads(path.read_text())["metadata"].get("kernelspec")
+    assert kernelspec == IPYKERNEL_KERNELSPEC, f"{path.name}: kernelspec {kernelspec}"

@@ -366,7 +366,8 @@ def test_other_layout_engines_need_the_graphviz_programs_and_say_so(no_programs)
 
 # --- the system dot program, and choosing a renderer -----------------------------------------
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="no system Graphviz 'dot' on PATH")
+@pytest.mark.skipif(shutil.which("dot") is None,
+                    reason="system-dot fallback: no Graphviz 'dot' on PATH (CI's last stage)")
 def test_the_system_dot_program_renders_when_chosen(monkeypatch, tmp_path):
     monkeypatch.setenv("AUTOGRAD_LITE_RENDERER", "dot")
     assert renderer_name() == "dot"
