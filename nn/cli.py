@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "from 1.0 to 0.1), print the final loss and accuracy, and write into the "
                     "output folder: decision_boundary.png, loss_curve.png, model.json and "
                     "neuron_graph.svg (the forward pass of one neuron; neuron_graph.dot when "
-                    "Graphviz's dot program is missing).")
+                    "nothing can render) and backprop.html (backpropagation through that "
+                    "neuron, step by step, in a browser).")
     demo.add_argument("--epochs", type=_int_in(1), default=50,
                       help="training epochs (default: 50; a few are enough to try it out)")
     demo.add_argument("--samples", type=_int_in(4, MAX_SAMPLES), default=100,
@@ -435,9 +436,37 @@ def _neuron_graph(neuron: Neuron, x: Sequence[float], out: Path) -> Path | None:
         return path
 
 
+_HOW_TO_OPEN = {
+    ".json": "text; load a model with nn.load_model(path)",
+    ".png": "open it in an image viewer or a web browser",
+    ".svg": "open it in a web browser",
+    ".dot": "Graphviz source; render it with dot -Tsvg, or paste it into any DOT viewer",
+    ".html": "open it in a web browser (no network needed): step with the buttons or the "
+             "left and right arrow keys",
+}
+
+
+def _neuron_stepthrough(neuron: Neuron, x: Sequence[float], out: Path) -> Path | None:
+    """The step-through page of backpropagation through a copy of ``neuron`` at ``x``."""
+    try:
+        from autograd_lite.viz import DotNotFoundError
+
+        from .stepthrough import save_neuron_stepthrough
+    except ImportError:
+        print("note: graph drawing is not available in this installation; skipping "
+              "backprop.html", file=sys.stderr)
+        return None
+    try:
+        return save_neuron_stepthrough(neuron, x, out / "backprop.html")
+    except DotNotFoundError as error:
+        print(f"note: backprop.html not written: {error}", file=sys.stderr)
+        return None
+
+
 def _report(paths: Sequence[Path]) -> None:
     for path in paths:
-        print(f"wrote {path}")
+        hint = _HOW_TO_OPEN.get(path.suffix)
+        print(f"wrote {path}" + (f" ({hint})" if hint else ""))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,7 +515,8 @@ def _demo(run: _Run, interrupts: _Interrupts, args: argparse.Namespace) -> int:
     interrupts.check()
     acc = accuracy(model, X, y, traced=_traced(args))
     print(f"final loss {history.loss[-1]:.4f}, training accuracy {acc:.1%}", flush=True)
-    run.will_write("model.json", "loss_curve.png", "decision_boundary.png", "neuron_graph.svg")
+    run.will_write("model.json", "loss_curve.png", "decision_boundary.png", "neuron_graph.svg",
+                   "backprop.html")
     run.wrote(save_model(model, out / "model.json", metadata={
         "command": "demo", "dataset": "moons", "samples": len(X), "noise": 0.1,
         "seed": args.seed, "epochs": args.epochs, "loss": history.loss[-1],
@@ -498,6 +528,8 @@ def _demo(run: _Run, interrupts: _Interrupts, args: argparse.Namespace) -> int:
     with no_grad():  # a point where the neuron is active, so its gradients are not all 0
         point = next((x for x in X if neuron(x).data > 0.0), X[0])
     run.wrote(_neuron_graph(neuron, point, out), "neuron_graph.svg")
+    interrupts.check()
+    run.wrote(_neuron_stepthrough(neuron, point, out), "backprop.html")
     return 0
 
 

@@ -10,6 +10,14 @@ itself is not changed (no label, no ``.grad``). Drawing comes with ``pip install
 Typical use, after training ``model`` (an ``MLP``) on points ``X``::
 
     save_neuron_stepthrough(model.layers[0].neurons[0], X[0], "backprop.html")
+
+>>> import pathlib, tempfile
+>>> from nn import Neuron
+>>> with tempfile.TemporaryDirectory() as folder:
+...     page = save_neuron_stepthrough(Neuron(2, seed=0), [1.0, -1.0],
+...                                    pathlib.Path(folder) / "backprop.html")
+...     print(page.name, page.stat().st_size > 1000)
+backprop.html True
 """
 
 from __future__ import annotations

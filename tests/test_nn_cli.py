@@ -49,6 +49,21 @@ def test_demo_on_a_small_budget_writes_all_its_files(tmp_path, capsys):
     assert "Traceback" not in captured.err
 
 
+def test_demo_writes_a_step_through_page_and_says_how_to_open_each_file(tmp_path, capsys):
+    pytest.importorskip("pygraphviz")
+    out = tmp_path / "demo"
+    assert main(["demo", "--epochs", "2", "--samples", "16", "--out", str(out),
+                 "--no-progress"]) == 0
+    page = (out / "backprop.html").read_text()
+    assert "<svg" in page and "step 1 of" in page  # the viewer, with its frames inline
+    wrote = [line for line in capsys.readouterr().out.splitlines() if line.startswith("wrote")]
+    assert {line.split()[1].rsplit("/", 1)[-1].rsplit("\\", 1)[-1] for line in wrote} == {
+        "model.json", "loss_curve.png", "decision_boundary.png", "neuron_graph.svg",
+        "backprop.html"}
+    assert all("(" in line and "open" in line or ".json" in line for line in wrote)
+    assert any("backprop.html (open it in a web browser" in line for line in wrote)
+
+
 def test_demo_without_matplotlib_notes_and_skips_the_pictures(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
