@@ -60,7 +60,7 @@ def test_demo_writes_a_step_through_page_and_says_how_to_open_each_file(tmp_path
     assert {line.split()[1].rsplit("/", 1)[-1].rsplit("\\", 1)[-1] for line in wrote} == {
         "model.json", "loss_curve.png", "decision_boundary.png", "neuron_graph.svg",
         "backprop.html"}
-    assert all("(" in line and "open" in line or ".json" in line for line in wrote)
+    assert all(("(" in line and "open" in line) or ".json" in line for line in wrote)
     assert any("backprop.html (open it in a web browser" in line for line in wrote)
 
 

@@ -35,6 +35,7 @@ from .graph import (
     _collect_checked,
     _fields,
     _number,
+    _warn_if_unreadable,
 )
 from .images import _svgs
 from .renderers import render_source
@@ -411,6 +412,9 @@ def _skipped_note(skipped: list[BackwardStep], nodes: list[Value], before: Mappi
             f"{names}{more})")
 
 
+_VIEWER_GRAPH_HEIGHT = 540  # pixels: what a 1,100 x 800 window leaves the viewer's graph
+
+
 def animate_backward(root: Value, *, fmt: str = ".4f", rankdir: str = "LR",
                      show_grad: bool = True, color_by_grad: bool = False,
                      max_nodes: int | None = DEFAULT_MAX_ANIMATED_NODES,
@@ -471,7 +475,9 @@ def animate_backward(root: Value, *, fmt: str = ".4f", rankdir: str = "LR",
     widest = {node: max((_number(grads[node], fmt) for grads, _, _ in frames), key=len)
               for node in nodes}
     fields = {node: _fields(node, fmt, show_grad, widest[node]) for node in nodes}
-    layout = _choose_layout(nodes, cut, fields, rankdir, max_width)
+    # the viewer's graph box: the window's height less the caption and the controls
+    layout = _choose_layout(nodes, cut, fields, rankdir, max_width, _VIEWER_GRAPH_HEIGHT)
+    _warn_if_unreadable(layout, len(nodes), depth, max_width, _VIEWER_GRAPH_HEIGHT)
     sizing = _build(root, nodes, cut, colors={}, grads=None, grad_texts=widest, layout=layout,
                     **options)
     sizes = _record_sizes(render_source(sizing.source, "plain").decode("utf-8"), nodes)
