@@ -13,7 +13,7 @@ import graphviz
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.engine import reverse_topological_order
+from autograd_lite.engine import OPS, reverse_topological_order
 from autograd_lite.viz import (
     DEFAULT_MAX_HEIGHT,
     DEFAULT_MAX_NODES,
@@ -589,19 +589,21 @@ def test_ops_added_with_define_op_are_drawn(tmp_path):
     from autograd_lite import define_op
 
     swish = define_op("swish_viz", lambda a: a / (1.0 + 2.718281828459045 ** -a),
-                      lambda g, out, a: g * (out + (1.0 - out) * out / a), replace=True)
+                      lambda g, out, a: g * (out + (1.0 - out) * out / a))
     hinge = define_op("hinge2_viz", lambda a, b: max(0.0, a - b),
                       lambda g, out, a, b: g * (1.0 if out > 0 else 0.0),
-                      lambda g, out, a, b: g * (-1.0 if out > 0 else 0.0), replace=True)
-    x = Value(1.5, label="x")
-    y = hinge(swish(x), 0.5)
-    y.backward()
-    source = draw_dot(y).source
-    assert "label=swish_viz" in source and 'label="hinge2_viz(a, b)"' in source
-    svg = render(y, tmp_path / "custom.svg").read_text()
-    assert "swish_viz" in svg
-    animation = animate_backward(y)
-    assert len(animation) == 3 and "operand 2 is the constant 0.5" in animation.captions[1]
+                      lambda g, out, a, b: g * (-1.0 if out > 0 else 0.0))
+    with swish, hinge:  # both leave the op table again at the end
+        x = Value(1.5, label="x")
+        y = hinge(swish(x), 0.5)
+        y.backward()
+        source = draw_dot(y).source
+        assert "label=swish_viz" in source and 'label="hinge2_viz(a, b)"' in source
+        svg = render(y, tmp_path / "custom.svg").read_text()
+        assert "swish_viz" in svg
+        animation = animate_backward(y)
+        assert len(animation) == 3 and "operand 2 is the constant 0.5" in animation.captions[1]
+    assert "swish_viz" not in OPS and "hinge2_viz" not in OPS
 
 
 def test_a_large_drawing_s_png_is_drawn_at_1x_to_keep_notebooks_small():
