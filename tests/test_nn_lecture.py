@@ -3,7 +3,7 @@
 Karpathy's lecture trains MLP(3, [4, 4, 1]) on four examples with 20 steps of
 ``p.data += -0.05 * p.grad``. Its neurons use tanh; micrograd's MLP (and ours) defaults to
 ReLU, with which that loop mostly does not learn. These tests measure the difference that
-the MLP docstring and README describe.
+the MLP docstring and the guide describe.
 """
 
 import pytest
@@ -36,7 +36,7 @@ def test_the_default_activation_stays_micrograds_relu():
 def test_the_lectures_loop_stalls_with_relu_for_most_seeds_and_trains_with_tanh():
     relu = [lecture_loop(MLP(3, [4, 4, 1], seed=seed)) for seed in SEEDS]
     tanh = [lecture_loop(MLP(3, [4, 4, 1], activation="tanh", seed=seed)) for seed in SEEDS]
-    # what the MLP docstring and the README say, measured
+    # what the MLP docstring and the guide say, measured
     assert all(loss < 0.1 for loss in tanh), tanh
     assert sum(loss > 2.5 for loss in relu) == 8, relu
     assert sum(loss == pytest.approx(4.0, abs=1e-6) for loss in relu) == 4, relu
@@ -59,13 +59,13 @@ def test_the_mlp_docstring_shows_the_difference():
     assert 'activation="tanh"' in doc and "lecture" in doc
 
 
-def test_the_readme_example_prints_what_it_says(capsys):
+def test_the_guide_s_lecture_example_prints_what_it_says(capsys):
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    (block,) = [b for b in re.findall(r"```python\n(.+?)\n```", readme, flags=re.S)
+    guide = (Path(__file__).resolve().parent.parent / "docs/guide/overview.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.+?)\n```", guide, flags=re.S)
                 if "MLP(3, [4, 4, 1]" in b]
-    exec(compile(block, "README.md", "exec"), {})
+    exec(compile(block, "overview.md", "exec"), {})
     assert capsys.readouterr().out == "relu 4.0\ntanh 0.0006\n"
     assert "# relu 4.0, tanh 0.0006" in block
