@@ -294,25 +294,99 @@ def test_every_file_is_written_through_a_temporary_file_and_a_rename(tmp_path, m
         assert src.parent == dst.parent and src.name.startswith(".") and src != dst
 
 
-def test_interrupted_while_writing_says_what_it_kept(tmp_path, monkeypatch, capsys):
-    import nn.cli
+def test_every_temporary_file_has_the_fixed_prefix(tmp_path, monkeypatch, capsys):
+    import nn.io
 
-    real_write = nn.cli.atomic_write_text
+    temporaries = []
+    real_replace = os.replace
 
-    def interrupted(path, text):
-        if Path(path).name == "history.json":
-            raise KeyboardInterrupt
-        return real_write(path, text)
+    def recording_replace(src, dst):
+        temporaries.append(Path(src).name)
+        real_replace(src, dst)
 
-    monkeypatch.setattr(nn.cli, "atomic_write_text", interrupted)
+    monkeypatch.setattr(nn.io.os, "replace", recording_replace)
+    assert main([*TRAIN_SMALL, "--out", str(tmp_path / "run")]) == 0
+    assert len(temporaries) == 4
+    assert all(name.startswith(f".autograd-lite-tmp-{os.getpid()}-") for name in temporaries)
+
+
+def interrupt_at(monkeypatch, name, error=KeyboardInterrupt):
+    """Make the write of the file ``name`` (through nn.io.atomic_path) raise ``error``."""
+    import nn.io
+
+    real_os_open = nn.io.os.open
+
+    def failing_open(path, *args, **kwargs):
+        if Path(path).name.endswith(name) and Path(path).name.startswith(".autograd-lite-tmp"):
+            raise error() if error is KeyboardInterrupt else error
+        return real_os_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(nn.io.os, "open", failing_open)
+
+
+@pytest.mark.parametrize("name", ["history.json", "loss_curve.png", "decision_boundary.png"])
+def test_interrupted_while_writing_writes_nothing_and_keeps_the_older_files(
+        tmp_path, monkeypatch, capsys, name):
     out = tmp_path / "run"
+    out.mkdir()
+    (out / "model.json").write_text("older model")
+    (out / "notes.txt").write_text("mine")
+    interrupt_at(monkeypatch, name)
     assert main([*TRAIN_SMALL, "--out", str(out)]) == 130
     captured = capsys.readouterr()
     assert captured.err.strip().splitlines()[-1] == (
-        f"autograd-lite train: interrupted while writing the results; kept {out / 'model.json'}"
-        f"; not written: history.json, loss_curve.png, decision_boundary.png (any older copy "
-        f"is unchanged)")
-    assert sorted(os.listdir(out)) == ["model.json"]
+        f"autograd-lite train: interrupted while writing the results; nothing was written to "
+        f"{str(out)!r} (any older copy is unchanged)")
+    assert "wrote" not in captured.out
+    assert sorted(os.listdir(out)) == ["model.json", "notes.txt"]  # no temporary is left
+    assert (out / "model.json").read_text() == "older model"
+
+
+def test_interrupted_while_writing_into_a_new_folder_leaves_no_folder(tmp_path, monkeypatch,
+                                                                      capsys):
+    out = tmp_path / "new" / "run"
+    interrupt_at(monkeypatch, "history.json")
+    assert main([*TRAIN_SMALL, "--out", str(out)]) == 130
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_failed_write_writes_nothing_and_leaves_no_folder(tmp_path, monkeypatch, capsys):
+    import errno
+
+    out = tmp_path / "run"
+    interrupt_at(monkeypatch, "decision_boundary.png",
+                 OSError(errno.ENOSPC, "No space left on device"))
+    assert main([*TRAIN_SMALL, "--out", str(out)]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("autograd-lite train: error: [Errno 28] No space left on device")
+    assert line.endswith(f"nothing was written to {str(out)!r} (any older copy is unchanged)")
+    assert not out.exists()
+
+
+def test_demo_interrupted_at_its_last_file_writes_none(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "demo"
+    interrupt_at(monkeypatch, "backprop.html")
+    assert main(["demo", "--epochs", "1", "--samples", "8", "--no-progress",
+                 "--out", str(out)]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"autograd-lite demo: interrupted while writing the results; nothing was written to "
+        f"{str(out)!r} (any older copy is unchanged)")
+    assert not out.exists()
+
+
+def test_a_run_removes_the_temporaries_of_a_killed_run_and_nothing_else(tmp_path, capsys):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    out = tmp_path / "run"
+    out.mkdir()
+    stale = out / f".autograd-lite-tmp-{dead.stdout.strip()}-0a1b2c3d-model.json"
+    live = out / f".autograd-lite-tmp-{os.getppid()}-0a1b2c3d-model.json"  # a running process
+    other = out / ".model.json.0a1b2c3d.tmp.json"
+    for path in (stale, live, other):
+        path.write_text("{")
+    assert main([*TRAIN_SMALL, "--no-plots", "--out", str(out)]) == 0
+    assert sorted(os.listdir(out)) == sorted([live.name, other.name, "history.json",
+                                              "model.json"])
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
