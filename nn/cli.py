@@ -321,6 +321,7 @@ class _Interrupts:
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    entered = False  # whether a run has taken over the signals (see ``console``)
 
     def __init__(self) -> None:
         self.count = 0
@@ -347,6 +348,7 @@ class _Interrupts:
             raise KeyboardInterrupt
 
     def __enter__(self) -> _Interrupts:
+        _Interrupts.entered = True
         for signum in self.SIGNALS:
             with contextlib.suppress(ValueError):  # not the main thread: keep Python's handling
                 self._previous[signum] = signal.signal(signum, self._handle)
@@ -735,25 +737,25 @@ def console() -> int:
     ``main`` has finished (its files are written by then) is ignored, so the run completes
     normally rather than ending in a traceback or a death by signal while Python exits; one
     that comes before ``main`` takes over signals ends the run with one line."""
-    finished = False
+    _Interrupts.entered = False
 
     def late(signum: int, frame: FrameType | None) -> None:
-        if not finished:
+        # once main has taken over the signals, it has handled any that mattered by the time
+        # this handler is back: the run has said what it did and returns its status
+        if not _Interrupts.entered:
             raise KeyboardInterrupt
 
     for signum in _Interrupts.SIGNALS:
         with contextlib.suppress(ValueError):  # not the main thread
             signal.signal(signum, late)
     status: int | None = None
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         status = main()
-        finished = True
-    except KeyboardInterrupt:
-        finished = True
     if status is None:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     return status
+
 
 if __name__ == "__main__":
     sys.exit(console())

@@ -533,3 +533,74 @@ def test_eager_train_whose_huge_l2_makes_the_loss_nan_writes_nothing(tmp_path, c
     err = capsys.readouterr().err
     assert "Traceback" not in err and "nothing was written" in err
     assert not out.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_sigterm_in_a_real_process_exits_143_with_one_line_and_leaves_no_folder(tmp_path):
+    import signal
+
+    out = tmp_path / "new" / "out"
+    process = subprocess.Popen([*command(), "train", "--samples", "100", "--epochs", "100000",
+                                "--no-progress", "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert first_line(process).startswith("training")  # the folder exists by now
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143, stderr
+    (line,) = stderr.strip().splitlines()
+    assert line.startswith("autograd-lite train: terminated during training, after ")
+    assert line.endswith(f" of 100000 epochs; nothing was written to {str(out)!r}")
+    assert not (tmp_path / "new").exists()
+
+
+# Runs the entry point with a signal sent to itself at a chosen moment: no timing involved.
+SIGNAL_AT = """
+import importlib.metadata, os, signal, sys
+when, signum = sys.argv[1], getattr(signal, sys.argv[2])
+sys.argv[1:3] = []
+if when == "import":
+    class SignalOnImport:
+        def find_spec(self, name, path=None, target=None):
+            if name == "nn.cli":
+                os.kill(os.getpid(), signum)
+            return None
+    sys.meta_path.insert(0, SignalOnImport())
+else:
+    import nn.cli
+    real_main = nn.cli.main
+    def main_then_signal(*args):
+        status = real_main(*args)
+        os.kill(os.getpid(), signum)  # the run has finished: as if Ctrl-C came now
+        return status
+    nn.cli.main = main_then_signal
+(script,) = importlib.metadata.entry_points(group="console_scripts", name="autograd-lite")
+sys.exit(script.load()())  # what the installed console script does
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_ctrl_c_while_the_command_is_imported_is_one_line_and_status_130(tmp_path):
+    result = subprocess.run([sys.executable, "-c", SIGNAL_AT, "import", "SIGINT",
+                             *TRAIN_SMALL, "--out", str(tmp_path / "run")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 130, result.stderr
+    assert result.stderr == "autograd-lite: interrupted while starting; nothing was done\n"
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_signal_just_after_the_run_completed_lets_it_complete(tmp_path, signum):
+    out = tmp_path / "run"
+    result = subprocess.run([sys.executable, "-c", SIGNAL_AT, "end", signum, *TRAIN_SMALL,
+                             "--no-plots", "--out", str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert f"wrote {out / 'history.json'}" in result.stdout
+    assert sorted(os.listdir(out)) == ["history.json", "model.json"]
