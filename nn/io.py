@@ -12,7 +12,9 @@ Floats are written with ``repr`` precision, so a loaded model gives the same out
 bit, and the file is standard JSON (no ``NaN`` or ``Infinity``). A save goes to a temporary
 file in the same folder, then replaces the target in one ``os.replace``: an interrupted save
 leaves the old file (or none), never half a file; a symbolic link keeps pointing where it did
-and an existing file keeps its permissions. Loading checks the whole file, and the sizes its
+and an existing file keeps its permissions. Temporary files are named
+``.autograd-lite-tmp-<process id>-...``: one left by a process killed outright (``kill -9``)
+is removed by the next write in that folder. Loading checks the whole file, and the sizes its
 architecture claims against the parameters it holds, before building or touching a model: a
 corrupt, truncated, mismatched or absurd file raises ``ModelFileError`` (a ``ValueError``)
 naming the file and the key, and no parameter is changed.
@@ -116,7 +118,9 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     (same folder, same extension) in the ``with`` block. When the block ends normally the file
     is flushed to disk and replaces ``path`` with ``os.replace``, so readers see the old file
     or the new one, never a part; when it raises (``KeyboardInterrupt`` too) the temporary
-    file is removed and ``path`` is untouched.
+    file is removed and ``path`` is untouched. The temporary's name starts with
+    ``.autograd-lite-tmp-`` and the process id, and a write first removes such files of
+    processes that no longer run (left by a ``kill -9``).
 
     What users expect of a saved file is kept: a symbolic link keeps pointing where it did
     (its target is replaced), and an existing file keeps its permission bits (and its owner
