@@ -252,6 +252,7 @@ class _Run:
         self.created: list[Path] = []  # folders this run made (removed again if left empty)
         self.written: list[Path] = []
         self.pending: list[str] = []
+        self.renamed: list[Path] = []  # files already in place when a rename failed
 
     def prepare_out(self, out: Path) -> None:
         """Make the output folder and make sure a file can be created in it, before any
@@ -305,6 +306,11 @@ class _Run:
         if self.phase == "done":
             kept = ", ".join(str(p) for p in self.written) or "nothing"
             return f" after writing everything: {kept}"
+        if self.renamed:  # a rename into place failed (rare: the writing itself succeeded)
+            missing = [p.name for p in self.written if p not in self.renamed]
+            return (f" while moving the results into place; wrote "
+                    f"{', '.join(str(p) for p in self.renamed)}; not written: "
+                    f"{', '.join(missing)} (any older copy is unchanged)")
         # all or nothing: the files written so far are temporaries, and they are removed
         return (f" while writing the results; nothing was written to {str(self.out)!r} (any "
                 f"older copy is unchanged)")
@@ -648,7 +654,7 @@ def _run(run: _Run, interrupts: _Interrupts, argv: Sequence[str] | None) -> int:
     if args.command == "exercises":
         return _exercises(command_parser, args)
     _check_out(command_parser, args.out)
-    with _all_or_nothing():  # every file goes to a temporary until the block ends
+    with _all_or_nothing() as run.renamed:  # every file goes to a temporary until the end
         if args.command == "demo":
             status = _demo(run, interrupts, args)
         else:

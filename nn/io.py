@@ -236,8 +236,10 @@ def _all_or_nothing() -> Iterator[list[Path]]:
             os.replace(tmp, target)
             staged.pop(0)
             done.append(target)
-    except BaseException:
+    except BaseException as error:
         _discard(staged)
+        if isinstance(error, OSError):
+            raise _naming(error, target) from None  # the user's file, not the temporary
         raise
     for folder in {target.parent for target in done}:
         _sync_folder(folder)

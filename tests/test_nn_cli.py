@@ -363,6 +363,32 @@ def test_a_failed_write_writes_nothing_and_leaves_no_folder(tmp_path, monkeypatc
     assert not out.exists()
 
 
+def test_a_failed_rename_into_place_says_which_files_were_written(tmp_path, monkeypatch,
+                                                                  capsys):
+    import errno
+
+    import nn.io
+
+    real_replace = os.replace
+    renames = []
+
+    def second_fails(src, dst):
+        renames.append(dst)
+        if len(renames) == 2:
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(nn.io.os, "replace", second_fails)
+    out = tmp_path / "run"
+    assert main([*TRAIN_SMALL, "--no-plots", "--out", str(out)]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (f"autograd-lite train: error: [Errno 5] Input/output error: "
+                    f"{str(out / 'history.json')!r}; while moving "
+                    f"the results into place; wrote {out / 'model.json'}; not written: "
+                    f"history.json (any older copy is unchanged)")
+    assert os.listdir(out) == ["model.json"]  # the other temporary is removed
+
+
 def test_demo_interrupted_at_its_last_file_writes_none(tmp_path, monkeypatch, capsys):
     out = tmp_path / "demo"
     interrupt_at(monkeypatch, "backprop.html")
