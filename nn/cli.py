@@ -356,6 +356,8 @@ class _Interrupts:
     def __enter__(self) -> _Interrupts:
         _Interrupts.entered = True
         for signum in self.SIGNALS:
+            if signal.getsignal(signum) is signal.SIG_IGN:
+                continue  # ignored by whoever started us (a background job of a shell): keep it
             with contextlib.suppress(ValueError):  # not the main thread: keep Python's handling
                 self._previous[signum] = signal.signal(signum, self._handle)
         return self
@@ -752,8 +754,9 @@ def console() -> int:
             raise KeyboardInterrupt
 
     for signum in _Interrupts.SIGNALS:
-        with contextlib.suppress(ValueError):  # not the main thread
-            signal.signal(signum, late)
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # an ignored signal stays ignored
+            with contextlib.suppress(ValueError):  # not the main thread
+                signal.signal(signum, late)
     status: int | None = None
     with contextlib.suppress(KeyboardInterrupt):
         status = main()

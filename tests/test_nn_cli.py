@@ -630,3 +630,32 @@ def test_a_signal_just_after_the_run_completed_lets_it_complete(tmp_path, signum
     assert result.stderr == ""
     assert f"wrote {out / 'history.json'}" in result.stdout
     assert sorted(os.listdir(out)) == ["history.json", "model.json"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_a_signal_that_was_ignored_when_the_run_started_stays_ignored(tmp_path, monkeypatch,
+                                                                      capsys):
+    """A shell starts a background job with SIGINT ignored, nohup-like tools SIGTERM: the run
+    must not die of a signal its starter chose to ignore."""
+    import signal
+
+    import nn.cli
+
+    real_fit = nn.cli.fit
+
+    def fit_then_signals(*args, **kwargs):
+        history = real_fit(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        return history
+
+    monkeypatch.setattr(nn.cli, "fit", fit_then_signals)
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        status = main([*TRAIN_SMALL, "--no-plots", "--out", str(tmp_path / "run")])
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert status == 0, capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path / "run")) == ["history.json", "model.json"]
