@@ -579,8 +579,10 @@ def test_sigterm_in_a_real_process_exits_143_with_one_line_and_leaves_no_folder(
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 143, stderr
     (line,) = stderr.strip().splitlines()
-    assert line.startswith("autograd-lite train: terminated during training, after ")
-    assert line.endswith(f" of 100000 epochs; nothing was written to {str(out)!r}")
+    # "training" is printed just before the first epoch: the signal may come before it
+    assert re.fullmatch(r"autograd-lite train: terminated (before training|during training, "
+                        r"after \d+ of 100000 epochs); nothing was written to "
+                        + re.escape(repr(str(out))), line), line
     assert not (tmp_path / "new").exists()
 
 
