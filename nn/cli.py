@@ -9,10 +9,14 @@ What it promises:
   conflicting options exit with status 2 (as argparse does); a run that fails exits with 1:
   the output folder cannot be written (checked before training starts), or the loss stops
   being a finite number (training stops at once and nothing is written).
-- Every file written (``model.json``, ``history.json``, the PNGs, the graph) is written
-  atomically, and every JSON file is standard JSON (no ``NaN`` or ``Infinity``).
-- Ctrl-C stops the run with status 130 and one line saying what was kept: nothing when it
-  comes before or during training, else the files already written.
+- A run writes all its files (``model.json``, ``history.json``, the PNGs, the graph) or
+  none: each goes to a temporary file in the output folder first, and only when all are
+  written are they renamed into place; a failure or an interruption removes the temporaries
+  (and an output folder the run made, if left empty), and any older copy is unchanged. A
+  temporary left by a killed run (``kill -9``) is removed by the next run in that folder.
+  Every JSON file is standard JSON (no ``NaN`` or ``Infinity``).
+- Ctrl-C stops the run with status 130, and SIGTERM with 143, and one line saying that
+  nothing was written; once the files are renamed into place the run completes normally.
 """
 
 from __future__ import annotations
@@ -35,7 +39,14 @@ from autograd_lite import Value, no_grad
 
 from ._checks import range_text
 from .data import DATASETS, train_test_split
-from .io import MAX_PARAMETERS, atomic_path, atomic_write_text, save_model
+from .io import (
+    MAX_PARAMETERS,
+    _all_or_nothing,
+    _remove_stale_temporaries,
+    atomic_path,
+    atomic_write_text,
+    save_model,
+)
 from .modules import MLP, Neuron
 from .optim import SGD, Adam, NonFiniteError, Optimizer
 from .train import LOSSES, History, accuracy, fit, linear_decay
@@ -241,6 +252,7 @@ class _Run:
         self.created: list[Path] = []  # folders this run made (removed again if left empty)
         self.written: list[Path] = []
         self.pending: list[str] = []
+        self.renamed: list[Path] = []  # files already in place when a rename failed
 
     def prepare_out(self, out: Path) -> None:
         """Make the output folder and make sure a file can be created in it, before any
@@ -257,6 +269,7 @@ class _Run:
         try:
             out.mkdir(parents=True, exist_ok=True)
             self.created = [f for f in reversed(missing) if f.is_dir()]
+            _remove_stale_temporaries(out)
             with tempfile.TemporaryFile(dir=out):
                 pass
         except OSError as error:
@@ -290,45 +303,69 @@ class _Run:
             when = (f" during training, after {self.epoch} of {self.epochs} epochs"
                     if self.phase == "training" else " before training")
             return f"{when}; nothing was written{where}"
-        kept = ", ".join(str(p) for p in self.written) or "nothing"
         if self.phase == "done":
+            kept = ", ".join(str(p) for p in self.written) or "nothing"
             return f" after writing everything: {kept}"
-        missing = (f"; not written: {', '.join(self.pending)} (any older copy is unchanged)"
-                   if self.pending else "")
-        return f" while writing the results; kept {kept}{missing}"
+        if self.renamed:  # a rename into place failed (rare: the writing itself succeeded)
+            missing = [p.name for p in self.written if p not in self.renamed]
+            return (f" while moving the results into place; wrote "
+                    f"{', '.join(str(p) for p in self.renamed)}; not written: "
+                    f"{', '.join(missing)} (any older copy is unchanged)")
+        # all or nothing: the files written so far are temporaries, and they are removed
+        return (f" while writing the results; nothing was written to {str(self.out)!r} (any "
+                f"older copy is unchanged)")
 
 
 class _Interrupts:
-    """Ctrl-C handling that cannot be lost.
+    """Ctrl-C (and SIGTERM) handling that cannot be lost.
 
-    The first SIGINT raises ``KeyboardInterrupt`` as usual, and is also counted: Python drops
-    an exception raised inside a ``__del__`` or a callback (it only prints "Exception ignored
-    in ..."), so the run checks the count at every epoch and before every file, and at the
-    end. While the interruption is being reported, further SIGINTs are only counted.
+    The first SIGINT or SIGTERM raises ``KeyboardInterrupt`` as usual, and is also counted:
+    Python drops an exception raised inside a ``__del__`` or a callback (it only prints
+    "Exception ignored in ..."), so the run checks the count at every epoch and before every
+    file, and at the end. While the interruption is being reported, or the written files are
+    being renamed into place, further signals are only counted. ``signum`` is the first one.
     """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    entered = False  # whether a run has taken over the signals (see ``console``)
 
     def __init__(self) -> None:
         self.count = 0
+        self.signum = signal.SIGINT
         self.reporting = False
-        self._previous: Any = None
+        self._previous: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if not self.count:
+            self.signum = signal.Signals(signum)
         self.count += 1
         if not self.reporting:
             raise KeyboardInterrupt
+
+    def status(self) -> tuple[int, str]:
+        """The exit status and the word for the interruption: 130 interrupted (SIGINT), 143
+        terminated (SIGTERM)."""
+        if self.signum == signal.SIGTERM:
+            return 128 + signal.SIGTERM, "terminated"
+        return 130, "interrupted"
 
     def check(self) -> None:
         if self.count:
             raise KeyboardInterrupt
 
     def __enter__(self) -> _Interrupts:
-        with contextlib.suppress(ValueError):  # not the main thread: keep Python's handling
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+        _Interrupts.entered = True
+        for signum in self.SIGNALS:
+            if signal.getsignal(signum) is signal.SIG_IGN:
+                continue  # ignored by whoever started us (a background job of a shell): keep it
+            with contextlib.suppress(ValueError):  # not the main thread: keep Python's handling
+                self._previous[signum] = signal.signal(signum, self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self._previous = {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -619,11 +656,14 @@ def _run(run: _Run, interrupts: _Interrupts, argv: Sequence[str] | None) -> int:
     if args.command == "exercises":
         return _exercises(command_parser, args)
     _check_out(command_parser, args.out)
-    if args.command == "demo":
-        status = _demo(run, interrupts, args)
-    else:
-        status = _train(run, interrupts, command_parser, args)
-    interrupts.check()
+    with _all_or_nothing() as run.renamed:  # every file goes to a temporary until the end
+        if args.command == "demo":
+            status = _demo(run, interrupts, args)
+        else:
+            status = _train(run, interrupts, command_parser, args)
+        interrupts.check()
+        # from here a signal is only counted: the renames into place are not cut short
+        interrupts.reporting = True
     run.phase = "done"
     _report(run.written)
     return status
@@ -681,21 +721,50 @@ def main(argv: Sequence[str] | None = None) -> int:
             except KeyboardInterrupt:
                 interrupts.reporting = True  # a second Ctrl-C must not cut this report short
                 run.remove_empty_folders()  # only those it made and left empty
-                print(f"{run.prog}: interrupted{run.kept()}", file=sys.stderr)
-                return 130
+                status, word = interrupts.status()
+                print(f"{run.prog}: {word}{run.kept()}", file=sys.stderr)
+                return status
             except _RunError as error:
                 run.remove_empty_folders()
                 print(f"{run.prog}: error: {error}", file=sys.stderr)
                 return 1
             except OSError as error:
+                run.remove_empty_folders()
                 message = run.kept()[1:] if run.phase == "writing" else ""
                 print(f"{run.prog}: error: {error}{'; ' + message if message else ''}",
                       file=sys.stderr)
                 return 1
     except KeyboardInterrupt:  # between two statements above: still say it, still 130
-        print(f"{run.prog}: interrupted", file=sys.stderr)
+        status, word = interrupts.status()
+        print(f"{run.prog}: {word}", file=sys.stderr)
+        return status
+
+
+def console() -> int:
+    """The console entry point: ``main``, made safe at its edges. A signal that comes after
+    ``main`` has finished (its files are written by then) is ignored, so the run completes
+    normally rather than ending in a traceback or a death by signal while Python exits; one
+    that comes before ``main`` takes over signals ends the run with one line."""
+    _Interrupts.entered = False
+
+    def late(signum: int, frame: FrameType | None) -> None:
+        # once main has taken over the signals, it has handled any that mattered by the time
+        # this handler is back: the run has said what it did and returns its status
+        if not _Interrupts.entered:
+            raise KeyboardInterrupt
+
+    for signum in _Interrupts.SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # an ignored signal stays ignored
+            with contextlib.suppress(ValueError):  # not the main thread
+                signal.signal(signum, late)
+    status: int | None = None
+    with contextlib.suppress(KeyboardInterrupt):
+        status = main()
+    if status is None:
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    return status
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -12,7 +12,9 @@ Floats are written with ``repr`` precision, so a loaded model gives the same out
 bit, and the file is standard JSON (no ``NaN`` or ``Infinity``). A save goes to a temporary
 file in the same folder, then replaces the target in one ``os.replace``: an interrupted save
 leaves the old file (or none), never half a file; a symbolic link keeps pointing where it did
-and an existing file keeps its permissions. Loading checks the whole file, and the sizes its
+and an existing file keeps its permissions. Temporary files are named
+``.autograd-lite-tmp-<process id>-...``: one left by a process killed outright (``kill -9``)
+is removed by the next write in that folder. Loading checks the whole file, and the sizes its
 architecture claims against the parameters it holds, before building or touching a model: a
 corrupt, truncated, mismatched or absurd file raises ``ModelFileError`` (a ``ValueError``)
 naming the file and the key, and no parameter is changed.
@@ -29,6 +31,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import json
 import math
@@ -62,6 +65,16 @@ PathLike = str | os.PathLike[str]
 _MAX_DIGITS = 400  # more digits than any float has: a longer number is not a parameter
 _MAX_DEPTH = 100  # JSON nesting deeper than this is refused (Python's parser fails at ~1000)
 _LARGEST_FLOAT = int(sys.float_info.max)
+
+#: Every temporary file starts with this, then the writer's process id: a temporary left by a
+#: process killed outright (``kill -9``) is recognised and removed by a later write
+#: (``_remove_stale_temporaries``), and never one of a process still running.
+_TEMP_PREFIX = ".autograd-lite-tmp-"
+_TEMP_NAME = re.compile(re.escape(_TEMP_PREFIX) + r"(\d+)-")
+
+# Inside ``_all_or_nothing``: the (temporary, target) pairs written and not yet renamed.
+_staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
+    "_staged", default=None)
 
 
 class ModelFileError(ValueError):
@@ -105,7 +118,9 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     (same folder, same extension) in the ``with`` block. When the block ends normally the file
     is flushed to disk and replaces ``path`` with ``os.replace``, so readers see the old file
     or the new one, never a part; when it raises (``KeyboardInterrupt`` too) the temporary
-    file is removed and ``path`` is untouched.
+    file is removed and ``path`` is untouched. The temporary's name starts with
+    ``.autograd-lite-tmp-`` and the process id, and a write first removes such files of
+    processes that no longer run (left by a ``kill -9``).
 
     What users expect of a saved file is kept: a symbolic link keeps pointing where it did
     (its target is replaced), and an existing file keeps its permission bits (and its owner
@@ -140,6 +155,10 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
             os.fsync(fd)
         finally:
             os.close(fd)
+        staged = _staged.get()
+        if staged is not None:  # renamed with the others when the whole group is written
+            staged.append((tmp, target))
+            return
         os.replace(tmp, target)
     except BaseException as error:
         with contextlib.suppress(OSError):
@@ -153,12 +172,84 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
 def _temporary_name(target: Path) -> Path:
     """A hidden, unused-looking name next to ``target``, short enough for any file system
     (255 bytes a name): a long name's stem is cut, never the random part."""
-    token = secrets.token_hex(4)
+    _remove_stale_temporaries(target.parent)
+    start = f"{_TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-"
     suffix = target.suffix if len(os.fsencode(target.suffix)) <= 32 else ""
     stem = target.stem
-    while stem and len(os.fsencode(f".{stem}.{token}.tmp{suffix}")) > 255:
+    while stem and len(os.fsencode(f"{start}{stem}{suffix}")) > 255:
         stem = stem[:-1]
-    return target.with_name(f".{stem}.{token}.tmp{suffix}")
+    return target.with_name(f"{start}{stem}{suffix}")
+
+
+def _remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files in ``folder`` that a write of this module left behind when
+    its process was killed (its process id is gone); return them. Anything else, and the
+    temporaries of running processes, are left alone."""
+    removed: list[Path] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMP_NAME.match(name)
+        if match is None or _running(int(match.group(1))):
+            continue
+        path = folder / name
+        with contextlib.suppress(OSError):
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's, or not ours to judge: keep it
+    return True
+
+
+@contextlib.contextmanager
+def _all_or_nothing() -> Iterator[list[Path]]:
+    """Writes of ``atomic_path`` in this block go to their temporary files only; when the
+    block ends normally all of them are renamed onto their targets, one after the other
+    (a few renames, no writing), and the block's list holds the targets. When the block
+    raises (``KeyboardInterrupt`` too), every temporary is removed and no target changes."""
+    staged: list[tuple[Path, Path]] = []
+    done: list[Path] = []
+    token = _staged.set(staged)
+    try:
+        yield done
+    except BaseException:
+        _staged.reset(token)
+        _discard(staged)
+        raise
+    _staged.reset(token)
+    try:
+        while staged:
+            tmp, target = staged[0]
+            os.replace(tmp, target)
+            staged.pop(0)
+            done.append(target)
+    except BaseException as error:
+        _discard(staged)
+        if isinstance(error, OSError):
+            raise _naming(error, target) from None  # the user's file, not the temporary
+        raise
+    for folder in {target.parent for target in done}:
+        _sync_folder(folder)
+
+
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    staged.clear()
 
 
 def _naming(error: OSError, path: Path) -> OSError:

@@ -294,25 +294,125 @@ def test_every_file_is_written_through_a_temporary_file_and_a_rename(tmp_path, m
         assert src.parent == dst.parent and src.name.startswith(".") and src != dst
 
 
-def test_interrupted_while_writing_says_what_it_kept(tmp_path, monkeypatch, capsys):
-    import nn.cli
+def test_every_temporary_file_has_the_fixed_prefix(tmp_path, monkeypatch, capsys):
+    import nn.io
 
-    real_write = nn.cli.atomic_write_text
+    temporaries = []
+    real_replace = os.replace
 
-    def interrupted(path, text):
-        if Path(path).name == "history.json":
-            raise KeyboardInterrupt
-        return real_write(path, text)
+    def recording_replace(src, dst):
+        temporaries.append(Path(src).name)
+        real_replace(src, dst)
 
-    monkeypatch.setattr(nn.cli, "atomic_write_text", interrupted)
+    monkeypatch.setattr(nn.io.os, "replace", recording_replace)
+    assert main([*TRAIN_SMALL, "--out", str(tmp_path / "run")]) == 0
+    assert len(temporaries) == 4
+    assert all(name.startswith(f".autograd-lite-tmp-{os.getpid()}-") for name in temporaries)
+
+
+def interrupt_at(monkeypatch, name, error=KeyboardInterrupt):
+    """Make the write of the file ``name`` (through nn.io.atomic_path) raise ``error``."""
+    import nn.io
+
+    real_os_open = nn.io.os.open
+
+    def failing_open(path, *args, **kwargs):
+        if Path(path).name.endswith(name) and Path(path).name.startswith(".autograd-lite-tmp"):
+            raise error() if error is KeyboardInterrupt else error
+        return real_os_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(nn.io.os, "open", failing_open)
+
+
+@pytest.mark.parametrize("name", ["history.json", "loss_curve.png", "decision_boundary.png"])
+def test_interrupted_while_writing_writes_nothing_and_keeps_the_older_files(
+        tmp_path, monkeypatch, capsys, name):
     out = tmp_path / "run"
+    out.mkdir()
+    (out / "model.json").write_text("older model")
+    (out / "notes.txt").write_text("mine")
+    interrupt_at(monkeypatch, name)
     assert main([*TRAIN_SMALL, "--out", str(out)]) == 130
     captured = capsys.readouterr()
     assert captured.err.strip().splitlines()[-1] == (
-        f"autograd-lite train: interrupted while writing the results; kept {out / 'model.json'}"
-        f"; not written: history.json, loss_curve.png, decision_boundary.png (any older copy "
-        f"is unchanged)")
-    assert sorted(os.listdir(out)) == ["model.json"]
+        f"autograd-lite train: interrupted while writing the results; nothing was written to "
+        f"{str(out)!r} (any older copy is unchanged)")
+    assert "wrote" not in captured.out
+    assert sorted(os.listdir(out)) == ["model.json", "notes.txt"]  # no temporary is left
+    assert (out / "model.json").read_text() == "older model"
+
+
+def test_interrupted_while_writing_into_a_new_folder_leaves_no_folder(tmp_path, monkeypatch,
+                                                                      capsys):
+    out = tmp_path / "new" / "run"
+    interrupt_at(monkeypatch, "history.json")
+    assert main([*TRAIN_SMALL, "--out", str(out)]) == 130
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_failed_write_writes_nothing_and_leaves_no_folder(tmp_path, monkeypatch, capsys):
+    import errno
+
+    out = tmp_path / "run"
+    interrupt_at(monkeypatch, "decision_boundary.png",
+                 OSError(errno.ENOSPC, "No space left on device"))
+    assert main([*TRAIN_SMALL, "--out", str(out)]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("autograd-lite train: error: [Errno 28] No space left on device")
+    assert line.endswith(f"nothing was written to {str(out)!r} (any older copy is unchanged)")
+    assert not out.exists()
+
+
+def test_a_failed_rename_into_place_says_which_files_were_written(tmp_path, monkeypatch,
+                                                                  capsys):
+    import errno
+
+    import nn.io
+
+    real_replace = os.replace
+    renames = []
+
+    def second_fails(src, dst):
+        renames.append(dst)
+        if len(renames) == 2:
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(nn.io.os, "replace", second_fails)
+    out = tmp_path / "run"
+    assert main([*TRAIN_SMALL, "--no-plots", "--out", str(out)]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (f"autograd-lite train: error: [Errno 5] Input/output error: "
+                    f"{str(out / 'history.json')!r}; while moving "
+                    f"the results into place; wrote {out / 'model.json'}; not written: "
+                    f"history.json (any older copy is unchanged)")
+    assert os.listdir(out) == ["model.json"]  # the other temporary is removed
+
+
+def test_demo_interrupted_at_its_last_file_writes_none(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "demo"
+    interrupt_at(monkeypatch, "backprop.html")
+    assert main(["demo", "--epochs", "1", "--samples", "8", "--no-progress",
+                 "--out", str(out)]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"autograd-lite demo: interrupted while writing the results; nothing was written to "
+        f"{str(out)!r} (any older copy is unchanged)")
+    assert not out.exists()
+
+
+def test_a_run_removes_the_temporaries_of_a_killed_run_and_nothing_else(tmp_path, capsys):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    out = tmp_path / "run"
+    out.mkdir()
+    stale = out / f".autograd-lite-tmp-{dead.stdout.strip()}-0a1b2c3d-model.json"
+    live = out / f".autograd-lite-tmp-{os.getppid()}-0a1b2c3d-model.json"  # a running process
+    other = out / ".model.json.0a1b2c3d.tmp.json"
+    for path in (stale, live, other):
+        path.write_text("{")
+    assert main([*TRAIN_SMALL, "--no-plots", "--out", str(out)]) == 0
+    assert sorted(os.listdir(out)) == sorted([live.name, other.name, "history.json",
+                                              "model.json"])
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -459,3 +559,105 @@ def test_eager_train_whose_huge_l2_makes_the_loss_nan_writes_nothing(tmp_path, c
     err = capsys.readouterr().err
     assert "Traceback" not in err and "nothing was written" in err
     assert not out.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_sigterm_in_a_real_process_exits_143_with_one_line_and_leaves_no_folder(tmp_path):
+    import signal
+
+    out = tmp_path / "new" / "out"
+    process = subprocess.Popen([*command(), "train", "--samples", "100", "--epochs", "100000",
+                                "--no-progress", "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert first_line(process).startswith("training")  # the folder exists by now
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143, stderr
+    (line,) = stderr.strip().splitlines()
+    # "training" is printed just before the first epoch: the signal may come before it
+    assert re.fullmatch(r"autograd-lite train: terminated (before training|during training, "
+                        r"after \d+ of 100000 epochs); nothing was written to "
+                        + re.escape(repr(str(out))), line), line
+    assert not (tmp_path / "new").exists()
+
+
+# Runs the entry point with a signal sent to itself at a chosen moment: no timing involved.
+SIGNAL_AT = """
+import importlib.metadata, os, signal, sys
+when, signum = sys.argv[1], getattr(signal, sys.argv[2])
+sys.argv[1:3] = []
+if when == "import":
+    class SignalOnImport:
+        def find_spec(self, name, path=None, target=None):
+            if name == "nn.cli":
+                os.kill(os.getpid(), signum)
+            return None
+    sys.meta_path.insert(0, SignalOnImport())
+else:
+    import nn.cli
+    real_main = nn.cli.main
+    def main_then_signal(*args):
+        status = real_main(*args)
+        os.kill(os.getpid(), signum)  # the run has finished: as if Ctrl-C came now
+        return status
+    nn.cli.main = main_then_signal
+(script,) = importlib.metadata.entry_points(group="console_scripts", name="autograd-lite")
+sys.exit(script.load()())  # what the installed console script does
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_ctrl_c_while_the_command_is_imported_is_one_line_and_status_130(tmp_path):
+    result = subprocess.run([sys.executable, "-c", SIGNAL_AT, "import", "SIGINT",
+                             *TRAIN_SMALL, "--out", str(tmp_path / "run")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 130, result.stderr
+    assert result.stderr == "autograd-lite: interrupted while starting; nothing was done\n"
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_signal_just_after_the_run_completed_lets_it_complete(tmp_path, signum):
+    out = tmp_path / "run"
+    result = subprocess.run([sys.executable, "-c", SIGNAL_AT, "end", signum, *TRAIN_SMALL,
+                             "--no-plots", "--out", str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert f"wrote {out / 'history.json'}" in result.stdout
+    assert sorted(os.listdir(out)) == ["history.json", "model.json"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_a_signal_that_was_ignored_when_the_run_started_stays_ignored(tmp_path, monkeypatch,
+                                                                      capsys):
+    """A shell starts a background job with SIGINT ignored, nohup-like tools SIGTERM: the run
+    must not die of a signal its starter chose to ignore."""
+    import signal
+
+    import nn.cli
+
+    real_fit = nn.cli.fit
+
+    def fit_then_signals(*args, **kwargs):
+        history = real_fit(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        return history
+
+    monkeypatch.setattr(nn.cli, "fit", fit_then_signals)
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        status = main([*TRAIN_SMALL, "--no-plots", "--out", str(tmp_path / "run")])
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert status == 0, capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path / "run")) == ["history.json", "model.json"]

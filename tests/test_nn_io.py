@@ -125,6 +125,59 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, model, monkeypatch):
     assert os.listdir(tmp_path) == ["m.json"]
 
 
+KILLED_WHILE_SAVING = """
+import os, signal, sys
+from nn import MLP
+from nn.io import atomic_path
+with atomic_path(sys.argv[1]) as tmp:
+    tmp.write_text("half a file")
+    os.kill(os.getpid(), signal.SIGKILL)  # kill -9: no clean-up runs
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_the_temporary_of_a_killed_save_is_removed_by_the_next_save(tmp_path, model):
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "m.json"
+    (tmp_path / ".notes").write_text("mine")
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_SAVING, str(path)],
+                            capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    (left,) = (name for name in os.listdir(tmp_path) if name != ".notes")
+    assert left.startswith(".autograd-lite-tmp-")  # recognisable as a temporary of ours
+    save_model(model, path)
+    assert sorted(os.listdir(tmp_path)) == [".notes", "m.json"]
+
+
+def test_all_or_nothing_renames_every_file_only_at_the_end(tmp_path):
+    from nn.io import _all_or_nothing
+
+    (tmp_path / "a.txt").write_text("old a")
+    with _all_or_nothing() as done:
+        atomic_write_text(tmp_path / "a.txt", "new a")
+        atomic_write_text(tmp_path / "b.txt", "new b")
+        assert (tmp_path / "a.txt").read_text() == "old a"
+        assert not (tmp_path / "b.txt").exists()
+    assert done == [tmp_path / "a.txt", tmp_path / "b.txt"]
+    assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.txt"]
+    assert (tmp_path / "b.txt").read_text() == "new b"
+
+
+def test_all_or_nothing_that_raises_writes_nothing(tmp_path):
+    from nn.io import _all_or_nothing
+
+    (tmp_path / "a.txt").write_text("old a")
+    with pytest.raises(KeyboardInterrupt), _all_or_nothing():
+        atomic_write_text(tmp_path / "a.txt", "new a")
+        atomic_write_text(tmp_path / "b.txt", "new b")
+        raise KeyboardInterrupt
+    assert os.listdir(tmp_path) == ["a.txt"]
+    assert (tmp_path / "a.txt").read_text() == "old a"
+
+
 def test_atomic_write_uses_the_usual_permissions(tmp_path):
     umask = os.umask(0o022)
     try:
