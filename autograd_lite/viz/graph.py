@@ -18,6 +18,7 @@ import graphviz
 
 from ..engine import OPS, Value, format_op, value_of
 from .images import _PX_PER_INCH, Drawing, ValueGraph, _svgs
+from .neurons import neuron_graph
 from .renderers import render_source
 from .stepthrough import (
     format_number,
@@ -268,7 +269,8 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
              max_nodes: int | None = DEFAULT_MAX_NODES, depth: int | None = None,
              grads: Mapping[Value, float] | None = None,
              max_width: float | None = DEFAULT_MAX_WIDTH,
-             max_height: float | None = DEFAULT_MAX_HEIGHT) -> ValueGraph:
+             max_height: float | None = DEFAULT_MAX_HEIGHT,
+             level: str = "op") -> ValueGraph:
     """The graph that produced ``root``, as a ``graphviz.Digraph`` (micrograd's look).
 
     Each Value is a record ``label | data | grad`` (the label only when set); each op is a
@@ -303,6 +305,9 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
       drawing shows in a window of 1,100 x 800 pixels; ``None``: fit the width only. When the
       drawing fits only with text smaller than ``SMALLEST_READABLE_PX`` (9 px), an
       ``UnreadableDrawingWarning`` says how to draw less (``depth=``, a part of the graph).
+    * ``level``: ``"op"`` (default) draws every Value and op; ``"neuron"`` draws a network
+      made with ``nn`` one box per neuron (its label, data and grad), with an edge from each
+      of its inputs, for models too big to draw op by op (see ``autograd_lite.viz.neurons``).
 
     The result is a ``ValueGraph``, a ``graphviz.Digraph`` whose inline display, ``pipe``
     and ``render`` work with no system Graphviz (see ``autograd_lite.viz.renderers``); its
@@ -328,12 +333,19 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
         n0c1 -> n0op [label=b color="#888888" fontsize=10]
     }
     """
-    nodes, cut = _collect_checked(root, rankdir, fmt, max_nodes, depth)
+    if level not in ("op", "neuron"):
+        raise ValueError(f"draw_dot: level must be 'op' or 'neuron', got {level!r}")
+    nodes, cut = _collect_checked(root, rankdir, fmt, max_nodes if level == "op" else None,
+                                  depth)
     _check_max_width(max_width)
 
     def grad_of(node: Value) -> Any:
         return grads.get(node, node.grad) if grads is not None else node.grad
 
+    if level == "neuron":
+        _check_max_width(max_height, "max_height")
+        return neuron_graph(root, fmt=fmt, show_grad=show_grad, rankdir=rankdir,
+                            max_width=max_width, max_height=max_height, grad_of=grad_of)
     fields = {node: _fields(node, fmt, show_grad, _number(grad_of(node), fmt))
               for node in nodes}
     _check_max_width(max_height, "max_height")
