@@ -75,12 +75,13 @@ class Layout:
                 self.centre[fields[1]] = (float(fields[2]), float(fields[3]))
             elif fields[0] == "edge":
                 self.edges.append((fields[1], fields[2]))
-        records = [line.strip().split(" ", 1) for line in self.source.splitlines()
-                   if "shape=record" in line]
+        # a record's text, without the braces that turn its fields in a left-to-right layout
+        records = [line.strip().replace('label="{ ', 'label="').split(" ", 1)
+                   for line in self.source.splitlines() if "shape=record" in line]
         self.values = _values(root)
         self.id = {}
         for value in self.values:
-            text = (f"{value.label} | " if value.label else "{ ") + f"data {value.data:.6f} "
+            text = (f"{value.label} | " if value.label else 'label="') + f"data {value.data:.6f} "
             found = [nid for nid, rest in records if text in rest]
             assert len(found) == 1, (text, found)
             self.id[value] = found[0]
@@ -193,3 +194,13 @@ def test_mazur_s_network_has_no_crossing_that_another_order_of_a_rank_would_avoi
     crossings of the straight segments between node centres."""
     layout = Layout(mazur())
     assert crossings(layout.centre, layout.edges) == fewest_crossings_by_one_swap(layout)
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_the_lecture_neuron_reads_like_its_code_in_either_direction(rankdir):
+    """Top to bottom, "before" is left: x grows to the right, so -x plays the part of y."""
+    layout = Layout(lecture_neuron(), rankdir=rankdir)
+    if rankdir == "TB":
+        layout.centre = {nid: (y, -x) for nid, (x, y) in layout.centre.items()}
+    assert out_of_order(layout) == []
+    assert crossings(layout.centre, layout.edges) == 0
