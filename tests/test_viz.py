@@ -576,13 +576,15 @@ def test_whatever_cannot_fit_is_scaled_down_to_the_width():
         draw_dot(y, max_width="wide")
 
 
-def test_constants_sit_beside_their_op_and_numbers_never_read_minus_zero():
+def test_constants_are_drawn_as_operands_and_numbers_never_read_minus_zero():
     x = Value(1e-9, label="x")
     y = x * -1.0  # data -1e-9: prints as 0.0000, not -0.0000
     y.grad = -0.0
     source = draw_dot(y).source
     assert "-0.0000" not in source and "data 0.0000" in source
-    assert re.search(r"\{\s*rank=same\s*n0op\s*n0c1 \[label=-1 ", source)
+    # the constant is a small plain node feeding the op, like any operand
+    assert re.search(r"n0c1 \[label=-1 .*shape=plaintext", source)
+    assert re.search(r"n0c1 -> n0op\b", source)
 
 
 def test_ops_added_with_define_op_are_drawn(tmp_path):

@@ -25,23 +25,19 @@ text too small to read.
 >>> print(dot_source(y, fmt=".2f"))  # too wide in a row: each record's fields stacked
 ... # doctest: +NORMALIZE_WHITESPACE
 digraph {
-    graph [rankdir=LR size="9.167,6.667"]
+    graph [ordering=in rankdir=LR size="9.167,6.667"]
     node [fontsize=12]
-    n2 [label="x | data 0.50 | grad 0.54" shape=record]
-    n1 [label="data 1.50 | grad 0.18" shape=record]
-    n1op [label="*" fontsize=11 height=0.3 margin="0.04,0.02" shape=ellipse width=0.3]
-    n1op -> n1
-    n2 -> n1op
-    {
-        rank=same
-        n1op
-        n1c1 [label=3 fontcolor="#555555" fontsize=10 height=0.2 shape=plaintext width=0.3]
-    }
-    n1c1 -> n1op [color="#888888"]
     n0 [label="y | data 0.91 | grad 1.00" shape=record]
     n0op [label=tanh fontsize=11 height=0.3 margin="0.04,0.02" shape=ellipse width=0.3]
     n0op -> n0
     n1 -> n0op
+    n1 [label="data 1.50 | grad 0.18" shape=record]
+    n1op [label="*" fontsize=11 height=0.3 margin="0.04,0.02" shape=ellipse width=0.3]
+    n1op -> n1
+    n2 -> n1op
+    n1c1 [label=3 fontcolor="#555555" fontsize=10 height=0.2 shape=plaintext width=0.3]
+    n1c1 -> n1op [color="#888888"]
+    n2 [label="x | data 0.50 | grad 0.54" shape=record]
 }
 """
 

@@ -70,8 +70,10 @@ class GraphTooLargeError(ValueError):
 
 def _collect(root: Value, max_nodes: int | None, depth: int | None
              ) -> tuple[list[Value], set[Value]]:
-    """The Values to draw, breadth first from ``root``, and those whose operands are cut off
-    by ``depth``. Stops as soon as the limit is passed, so a huge graph costs little."""
+    """The Values to draw, in the order they are drawn (``_in_operand_order``), and those
+    whose operands are cut off by ``depth``. Collects breadth first, so that ``depth`` counts
+    the fewest ops to ``root``, and stops as soon as the limit is passed, so a huge graph
+    costs little."""
     nodes = [root]
     distance = {root: 0}
     cut: set[Value] = set()
@@ -91,7 +93,24 @@ def _collect(root: Value, max_nodes: int | None, depth: int | None
                     raise GraphTooLargeError(_too_large(max_nodes, depth))
                 distance[operand] = d + 1
                 nodes.append(operand)
-    return nodes, cut
+    return _in_operand_order(root, cut), cut
+
+
+def _in_operand_order(root: Value, cut: set[Value]) -> list[Value]:
+    """The Values drawn, depth first from ``root`` with each op's operands in order, each at
+    the first place it is reached: the order in which a reader meets them in the code."""
+    order: list[Value] = []
+    placed: set[Value] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in placed:
+            continue
+        placed.add(node)
+        order.append(node)
+        if node not in cut:
+            stack.extend(reversed(node._prev))
+    return order
 
 
 def _too_large(max_nodes: int, depth: int | None) -> str:
@@ -215,8 +234,8 @@ def _estimated_size(nodes: list[Value], cut: set[Value], fields: Mapping[Value, 
         for operand in node._operands:
             if isinstance(operand, Value):
                 rank[operand] = max(rank.get(operand, 0), r + 2)
-            else:  # beside its op, on the op's rank
-                place(r + 1, max(21.6, 10.0 + 6.0 * len(f"{operand:g}")), 14.4)
+            else:  # beside the op's other operands, on their rank
+                place(r + 2, max(21.6, 10.0 + 6.0 * len(f"{operand:g}")), 14.4)
     # along: the ranks in a row, with Graphviz's ranksep between them; across: one rank's
     # nodes side by side, with its nodesep between them
     along = sum(max(a for a, _ in sizes) for sizes in extents.values()) \
@@ -318,19 +337,15 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *,
     >>> dot = draw_dot(x - 1, show_grad=False, fmt=".1f", max_width=None)
     >>> print(dot.source)  # doctest: +NORMALIZE_WHITESPACE
     digraph {
-        graph [rankdir=LR]
+        graph [ordering=in rankdir=LR]
         node [fontsize=12]
-        n1 [label="{ x | data 3.0 }" shape=record]
         n0 [label="{ data 2.0 }" shape=record]
         n0op [label="a - b" fontsize=11 height=0.3 margin="0.04,0.02" shape=ellipse width=0.3]
         n0op -> n0
         n1 -> n0op [label=a fontsize=10]
-        {
-            rank=same
-            n0op
-            n0c1 [label=1 fontcolor="#555555" fontsize=10 height=0.2 shape=plaintext width=0.3]
-        }
+        n0c1 [label=1 fontcolor="#555555" fontsize=10 height=0.2 shape=plaintext width=0.3]
         n0c1 -> n0op [label=b color="#888888" fontsize=10]
+        n1 [label="{ x | data 3.0 }" shape=record]
     }
     """
     if level not in ("op", "neuron"):
@@ -412,13 +427,16 @@ def _build(root: Value, nodes: list[Value], cut: set[Value], *, format: str, lay
     braces = (layout.rankdir in ("LR", "RL")) != layout.stacked
     record = "{{ {} }}" if braces else "{}"
 
-    graph_attr = {"rankdir": layout.rankdir}
+    # The drawing reads like the code: ``nodes`` come depth first from the root with each
+    # op's operands in order, Graphviz keeps the declaration order within a rank where it
+    # can, and ordering=in makes it keep the edges into each op in operand order (a above b
+    # in a left-to-right layout, a left of b top to bottom).
+    graph_attr = {"rankdir": layout.rankdir, "ordering": "in"}
     if max_width is not None:  # only ever scales down, never up
         inches_high = 1000.0 if max_height is None else max_height / _PX_PER_INCH
         graph_attr["size"] = f"{max_width / _PX_PER_INCH:.4g},{inches_high:.4g}"
     dot = ValueGraph(format=format, graph_attr=graph_attr, node_attr={"fontsize": "12"})
-    # Inputs first: Graphviz keeps declaration order where it can, so operands read in order.
-    for node in reversed(nodes):
+    for node in nodes:
         nid = ids[node]
         grad_text = grad_texts[node] if grad_texts is not None else _number(grad_of(node), fmt)
         fields = _fields(node, fmt, show_grad, grad_text)
@@ -458,15 +476,11 @@ def _build(root: Value, nodes: list[Value], cut: set[Value], *, format: str, lay
             if isinstance(operand, Value):
                 dot.edge(ids[operand], f"{nid}op", **edge_attrs)
             else:
-                # A constant sits beside its op, on the op's rank: it takes no rank of its own
-                # and does not push the chain of nodes sideways.
+                # A constant is drawn like an operand, a small plain number beside the
+                # op's other operands, so it keeps its place in the operand order.
                 cid = f"{nid}c{position}"
-                with dot.subgraph() as beside:
-                    beside.attr(rank="same")
-                    beside.node(f"{nid}op")
-                    beside.node(cid, _plain_text(format_number(operand, "g")),
-                                shape="plaintext", fontsize="10", fontcolor="#555555",
-                                width="0.3", height="0.2")
+                dot.node(cid, _plain_text(format_number(operand, "g")), shape="plaintext",
+                         fontsize="10", fontcolor="#555555", width="0.3", height="0.2")
                 dot.edge(cid, f"{nid}op", **{"color": "#888888", **edge_attrs})
     return dot
 
