@@ -2,7 +2,7 @@
 
 Renders, with the code as it is, the first drawing of notebooks 01, 02 and 03 (the notebook's
 code cells run up to that drawing's cell) and the output of ``MLP(2, [16, 16, 1], seed=0)``
-at ``depth=3``, puts each on a plain page and photographs it in headless Chromium in a
+at ``depth=3`` (for ``--after``: the whole model with ``level="neuron"``), puts each on a plain page and photographs it in headless Chromium in a
 window of 1,100 x 800 pixels (what a projector shows), through Selenium and chromedriver
 (the ``test`` extra brings Selenium). The pictures feed the drawing guide's "Before and
 after" section. From the repository root, in the virtual environment with the ``test``
@@ -55,13 +55,20 @@ def _first_drawing(stem: str) -> bytes:
     raise SystemExit(f"{stem}: no drawing found")
 
 
-def _mlp() -> bytes:
+def _mlp(*, neurons: bool = False) -> bytes:
+    """The MLP at depth 3, op by op; with ``neurons`` (the "after" picture) the whole model
+    drawn one box per neuron, as the drawing guide advises for a model this size."""
+    import warnings
+
     from autograd_lite.viz import draw_dot
     from nn import MLP
 
     score = MLP(2, [16, 16, 1], seed=0)([0.5, -1.0])
     score.backward()
-    return bytes(draw_dot(score, depth=3).pipe(format="svg"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the op-by-op picture is the unreadable "before"
+        dot = draw_dot(score, level="neuron") if neurons else draw_dot(score, depth=3)
+    return bytes(dot.pipe(format="svg"))
 
 
 def _shoot(pages: dict[str, bytes], suffixes: list[str]) -> None:
@@ -117,7 +124,7 @@ def main() -> None:
     suffixes = ["before", "after"] if args.both else ["after" if args.after else "before"]
     OUT.mkdir(parents=True, exist_ok=True)
     pages = {key: _first_drawing(stem) for key, stem in NOTEBOOKS.items()}
-    pages["mlp"] = _mlp()
+    pages["mlp"] = _mlp(neurons=args.after)
     _shoot(pages, suffixes)
 
 
