@@ -1,11 +1,12 @@
 """Screenshots of drawings, as a student sees them: ``docs/_static/screenshots/*.png``.
 
 Renders, with the code as it is, the first drawing of notebooks 01, 02 and 03 (the notebook's
-code cells run up to that drawing's cell) and the output of ``MLP(2, [16, 16, 1], seed=0)``
-at ``depth=3`` (for ``--after``: the whole model with ``level="neuron"``), puts each on a plain page and photographs it in headless Chromium in a
-window of 1,100 x 800 pixels (what a projector shows), through Selenium and chromedriver
-(the ``test`` extra brings Selenium). The pictures feed the drawing guide's "Before and
-after" section. From the repository root, in the virtual environment with the ``test``
+code cells run up to that drawing's cell) and the output of ``MLP(2, [16, 16, 1], seed=0)`` at
+``depth=3`` (for ``--after``: the whole model with ``level="neuron"``), puts each on a plain
+page and photographs it in headless Chromium in a window of 1,100 x 800 pixels (what a
+projector shows), through Selenium and chromedriver (the ``test`` extra brings Selenium). The
+pictures feed the drawing guide's "Before and after" section. From the repository root, in the
+virtual environment with the ``test``
 extra::
 
     python docs/screenshots.py            # writes 01-before.png ... mlp-before.png
