@@ -25,6 +25,8 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
+from tests.seed_graphs import mazur_network  # noqa: E402
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--window-size=1100,800"]
@@ -308,26 +310,7 @@ def readme_neuron():
 
 def mazur():
     """Notebook 02's viewer: Mazur's network, built as the notebook builds it."""
-    def named(value, label):
-        value.label = label
-        return value
-
-    def prod(w, a):
-        return named(w * a, f"{w.label}*{a.label}")
-
-    start = {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30, "w5": 0.40, "w6": 0.45,
-             "w7": 0.50, "w8": 0.55, "b1": 0.35, "b2": 0.60}
-    p = {name: Value(v, label=name) for name, v in start.items()}
-    i1, i2 = named(Value(0.05), "i1"), named(Value(0.10), "i2")
-    net_h1 = named(Value.sum([prod(p["w1"], i1), prod(p["w2"], i2), p["b1"]]), "net_h1")
-    net_h2 = named(Value.sum([prod(p["w3"], i1), prod(p["w4"], i2), p["b1"]]), "net_h2")
-    h1, h2 = named(net_h1.sigmoid(), "out_h1"), named(net_h2.sigmoid(), "out_h2")
-    net_o1 = named(Value.sum([prod(p["w5"], h1), prod(p["w6"], h2), p["b2"]]), "net_o1")
-    net_o2 = named(Value.sum([prod(p["w7"], h1), prod(p["w8"], h2), p["b2"]]), "net_o2")
-    o1, o2 = named(net_o1.sigmoid(), "out_o1"), named(net_o2.sigmoid(), "out_o2")
-    e1 = named(0.5 * (0.01 - o1) ** 2, "E_o1")
-    e2 = named(0.5 * (0.99 - o2) ** 2, "E_o2")
-    return animate_backward(named(e1 + e2, "E_total"))
+    return animate_backward(mazur_network())
 
 
 def reused_deeper():
