@@ -35,7 +35,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-from autograd_lite import Value, no_grad
+from autograd_lite import no_grad
 
 from ._checks import range_text
 from .data import DATASETS, train_test_split
@@ -441,19 +441,9 @@ def _plots(run: _Run, interrupts: _Interrupts, model: MLP, X: list[list[float]],
 
 def _neuron_graph(neuron: Neuron, x: Sequence[float], out: Path) -> Path | None:
     """Draw the forward (and backward) pass of a copy of ``neuron`` on the input ``x``."""
-    probe = Neuron(neuron.nin, activation=neuron.activation, init=0.0, seed=0)
-    probe.load_state_dict(neuron.state_dict())
-    for i, w in enumerate(probe.w):
-        w.label = f"w{i}"
-    probe.b.label = "b"
-    inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]
-    result = probe(inputs)
-    result.label = "out"
-    pre = result if result._op == "sum" else result._prev[0]
-    if pre is not result:
-        pre.label = "b + w.x"
-    for i, product in enumerate(pre._prev[1:]):
-        product.label = f"w{i}*x{i}"
+    from .stepthrough import labelled_copy
+
+    result = labelled_copy(neuron, x)
     result.backward()
     try:
         from autograd_lite import viz

@@ -32,11 +32,18 @@ from ._checks import ordered, real
 from .io import atomic_path
 from .modules import Neuron
 
-__all__ = ["save_neuron_stepthrough"]
+__all__ = ["labelled_copy", "save_neuron_stepthrough"]
 
 
-def _named_copy(neuron: Neuron, x: Sequence[float]) -> Value:
-    """The output of a labelled copy of ``neuron`` on inputs ``x`` (leaves named ``x0``...)."""
+def labelled_copy(neuron: Neuron, x: Sequence[float]) -> Value:
+    """The output of a labelled copy of ``neuron`` on inputs ``x``: inputs ``x0``, ``x1``, ...,
+    weights ``w0``, ..., bias ``b``, products ``w0*x0``, ..., the sum ``b + w.x`` and ``out``
+    (what the demo's drawing and step-through page show). ``neuron`` itself is not changed.
+
+    >>> from nn import Neuron
+    >>> labelled_copy(Neuron(2, seed=0), [1.0, -1.0]).label
+    'out'
+    """
     probe = Neuron(neuron.nin, activation=neuron.activation, init=0.0, seed=0)
     probe.load_state_dict(neuron.state_dict())
     for i, w in enumerate(probe.w):
@@ -71,7 +78,7 @@ def save_neuron_stepthrough(neuron: Neuron, x: Sequence[float],
     numbers = [real(f"x[{i}]", v) for i, v in enumerate(inputs)]
     from autograd_lite.viz import animate_backward  # drawing is imported only when used
 
-    page = animate_backward(_named_copy(neuron, numbers), fmt=fmt)
+    page = animate_backward(labelled_copy(neuron, numbers), fmt=fmt)
     with atomic_path(path) as tmp:
         page.save(tmp)
     return Path(path)
